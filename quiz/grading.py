@@ -49,6 +49,12 @@ class QuizResult:
     questions: tuple[QuestionResult, ...]
     """Per-question results, in question order."""
 
+    @classmethod
+    def of(cls, results: list[QuestionResult]) -> QuizResult:
+        """The result of these question results, one point each."""
+        score = sum(r.correct for r in results)
+        return cls(score=score, max_score=len(results), questions=tuple(results))
+
     @property
     def passed(self) -> bool:
         """True when every answer is right."""
@@ -116,17 +122,19 @@ def grade(presented: list[PresentedQuestion], letters: list[str]) -> QuizResult:
         given = letter.strip().upper()
         if len(given) != 1 or given not in LETTERS:
             raise ValueError(f"answer {position} is {letter!r}, not a letter A-D")
-        results.append(
-            QuestionResult(
-                id=question.id,
-                given=given,
-                answer=question.answer,
-                correct=given == question.answer,
-                section=question.question.section,
-            )
-        )
-    score = sum(r.correct for r in results)
-    return QuizResult(score=score, max_score=len(results), questions=tuple(results))
+        results.append(grade_one(question, given))
+    return QuizResult.of(results)
+
+
+def grade_one(question: PresentedQuestion, given: str) -> QuestionResult:
+    """The result of answering `question` with the letter `given` (one of A-D, upper case)."""
+    return QuestionResult(
+        id=question.id,
+        given=given,
+        answer=question.answer,
+        correct=given == question.answer,
+        section=question.question.section,
+    )
 
 
 def grade_answers(
