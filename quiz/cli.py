@@ -12,7 +12,7 @@ from quiz import render
 from quiz.bank import Bank, BankError, load_bank
 from quiz.gift import bank_to_gift
 from quiz.grading import grade, parse_answers
-from quiz.selection import select_questions
+from quiz.selection import PresentedQuestion, select_questions
 from quiz.session import run_session
 
 EXIT_INTERRUPTED = 130
@@ -108,8 +108,10 @@ def main(
     presented = select_questions(loaded, all_questions=all_questions, seed=seed)
     if scripted:
         text = answers if answers is not None else _read_answers_file(answers_file)
-        _grade_and_report(presented, text, output_format)
-    outcome = run_session(presented, title=loaded.title, seed=seed, color=_color())
+        _grade_and_report(presented, text, output_format, loaded.sections)
+    outcome = run_session(
+        presented, title=loaded.title, sections=loaded.sections, seed=seed, color=_color()
+    )
     ctx.exit(0 if outcome.completed else EXIT_INTERRUPTED)
 
 
@@ -121,7 +123,9 @@ def _read_answers_file(path: Path | None) -> str:
         raise QuizError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
 
 
-def _grade_and_report(presented: list, text: str, output_format: str) -> None:
+def _grade_and_report(
+    presented: list[PresentedQuestion], text: str, output_format: str, sections: tuple[str, ...]
+) -> None:
     """Grade the answers, print the report (JSON alone on stdout), and exit 0, 1 or 2."""
     try:
         result = grade(presented, parse_answers(text))
@@ -130,7 +134,7 @@ def _grade_and_report(presented: list, text: str, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
-        click.echo(render.scripted_report(result), color=_color())
+        click.echo(render.scripted_report(result, sections), color=_color())
     raise SystemExit(0 if result.passed else 1)
 
 

@@ -70,8 +70,11 @@ def score_line(result: QuizResult, *, so_far: bool = False) -> str:
     return click.style(f"{label}: {result.score}/{result.max_score}", bold=True)
 
 
-def reread(result: QuizResult) -> str:
-    """Which lesson sections to reread for the missed questions; empty when none was missed."""
+def reread(result: QuizResult, sections: tuple[str, ...]) -> str:
+    """Which lesson sections to reread for the missed questions, in the lesson's order.
+
+    Empty when no question was missed.
+    """
     missed: dict[str, list[int]] = {}
     for number, r in enumerate(result.questions, start=1):
         if not r.correct:
@@ -79,7 +82,8 @@ def reread(result: QuizResult) -> str:
     if not missed:
         return ""
     lines = ["Reread these sections of the lesson:"]
-    for section, numbers in missed.items():
+    for section in sorted(missed, key=sections.index):
+        numbers = missed[section]
         noun = "question" if len(numbers) == 1 else "questions"
         lines.append(f"  - {section} ({noun} {_join(numbers)})")
     return "\n".join(lines)
@@ -90,7 +94,7 @@ def _join(numbers: list[int]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def session_summary(result: QuizResult, total: int) -> str:
+def session_summary(result: QuizResult, total: int, sections: tuple[str, ...]) -> str:
     """The end of a session: the score and what to reread, or how far an early stop got."""
     lines = [""]
     if result.max_score < total:
@@ -103,17 +107,17 @@ def session_summary(result: QuizResult, total: int) -> str:
         lines.append(score_line(result) + ". You answered every question correctly.")
     else:
         lines.append(score_line(result))
-    if text := reread(result):
+    if text := reread(result, sections):
         lines.append(text)
     return "\n".join(lines)
 
 
-def scripted_report(result: QuizResult) -> str:
+def scripted_report(result: QuizResult, sections: tuple[str, ...]) -> str:
     """The plain-text report of `quiz --answers`: one line per question, then the score."""
     width = max(len(r.id) for r in result.questions)
     lines = [_result_line(number, r, width) for number, r in enumerate(result.questions, 1)]
     lines.append(score_line(result))
-    if text := reread(result):
+    if text := reread(result, sections):
         lines.append(text)
     return "\n".join(lines)
 

@@ -26,13 +26,16 @@ def run_session(
     presented: list[PresentedQuestion],
     *,
     title: str,
+    sections: tuple[str, ...],
     seed: int | None = None,
     color: bool | None = None,
 ) -> SessionOutcome:
     """Ask the questions in order on the terminal and print the summary.
 
-    Ctrl-C or Ctrl-D at any point stops the session; the summary then shows the score so
-    far. `color` is passed to click.echo: None means "only on a terminal".
+    `title` and `sections` come from the bank (the intro line, and the order in which to
+    list sections to reread). Ctrl-C or Ctrl-D at any point stops the session; the summary
+    then shows the score so far. `color` is passed to click.echo: None means "only on a
+    terminal".
     """
     answered: list[QuestionResult] = []
     completed = False
@@ -48,7 +51,7 @@ def run_session(
         # The prompt leaves the cursor after "^C" or the prompt text; start a fresh line.
         click.echo()
     result = QuizResult.of(answered)
-    click.echo(render.session_summary(result, len(presented)), color=color)
+    click.echo(render.session_summary(result, len(presented), sections), color=color)
     return SessionOutcome(result=result, completed=completed)
 
 
