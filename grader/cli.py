@@ -1,2 +1,151 @@
-def main() -> None:  # placeholder until the grader lands
-    raise SystemExit("grade: not built yet")
+"""The `grade` command line: click wiring only; the work happens in other modules.
+
+Exit codes: 0 full marks (and for the overview and hints), 1 graded with points missing,
+2 usage error (unknown exercise, no such file), 3 the grader itself failed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from grader import catalog
+from grader.files import write_atomically
+from grader.grading import GraderError, grade
+from grader.hints import next_hint
+from grader.locate import NotFound, exercises_folder, submission_files
+from grader.report import overview, to_json, to_text
+from grader.results import Report
+
+EXIT_FULL_MARKS, EXIT_POINTS_MISSING, EXIT_USAGE, EXIT_GRADER_FAILED = 0, 1, 2, 3
+
+
+class GraderFailed(click.ClickException):
+    exit_code = EXIT_GRADER_FAILED
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"the grader itself failed ({problem}). This is not your fault: "
+                         "please tell your instructor.")
+
+
+class ExerciseGroup(click.Group):
+    """A group whose commands include one per exercise in the catalog."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*catalog.names(), *super().list_commands(ctx)]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in catalog.names():
+            return _exercise_command(catalog.find(name))
+        return super().get_command(ctx, name)
+
+
+def grading_options(command):
+    command = click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+                           help="Write the report to this file (atomically) instead of stdout.")(command)
+    command = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                           show_default=True, help="Report for people or for programs.")(command)
+    command = click.option("--submission", type=click.Path(exists=True, path_type=Path),
+                           help="Grade this file (one exercise) or folder instead of exercises/.")(command)
+    return command
+
+
+@click.group(cls=ExerciseGroup, invoke_without_command=True)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Grade your L1 regularization exercises.
+
+    Run `grade exercise1` to grade one exercise, `grade all` for every one, or `grade`
+    alone for an overview of where you are.
+    """
+    if ctx.invoked_subcommand is None:
+        report = _grade(catalog.exercises(), None)
+        click.echo(overview(report), color=_color())
+
+
+@main.command("all")
+@grading_options
+def grade_all(submission: Path | None, fmt: str, output: Path | None) -> None:
+    """Grade every exercise and show the total."""
+    _finish(_grade(catalog.exercises(), submission), fmt, output)
+
+
+@main.command("hint")
+@click.argument("exercise", type=click.Choice(catalog.names()))
+def hint(exercise: str) -> None:
+    """Show the next hint for EXERCISE (one more each time you ask)."""
+    entry = catalog.find(exercise)
+    try:
+        folder = exercises_folder(Path.cwd())
+    except NotFound:
+        folder = Path.cwd()
+    number, text = next_hint(entry, folder)
+    click.echo(f"Hint {number} of {len(entry.hints)} for {exercise}: {text}")
+    if number == len(entry.hints):
+        click.echo(f"That is the last hint. The lesson section to reread: \"{entry.lesson}\".")
+
+
+@main.command("dev-check")
+def dev_check() -> None:
+    """For instructors: prove every stub scores 0 and every solution full marks."""
+    from grader.devcheck import problems
+    found = problems(exercises_folder(Path.cwd()))
+    for problem in found:
+        click.echo(f"- {problem}")
+    if found:
+        raise SystemExit(EXIT_POINTS_MISSING)
+    click.echo("All exercises are consistent: stubs score 0, solutions score full marks.")
+
+
+def _exercise_command(exercise: catalog.Exercise) -> click.Command:
+    @click.command(name=exercise.name, help=f"Grade {exercise.name}: {exercise.title}.")
+    @grading_options
+    def command(submission: Path | None, fmt: str, output: Path | None) -> None:
+        _finish(_grade([exercise], submission), fmt, output)
+
+    return command
+
+
+def _grade(exercises, submission: Path | None) -> Report:
+    try:
+        files = submission_files(list(exercises), submission, Path.cwd())
+    except NotFound as error:
+        raise click.UsageError(str(error)) from None
+    try:
+        return grade(list(exercises), files)
+    except GraderError as error:
+        raise GraderFailed(str(error)) from None
+
+
+def _finish(report: Report, fmt: str, output: Path | None) -> None:
+    text = to_json(report) if fmt == "json" else to_text(report)
+    if output is not None:
+        try:
+            write_atomically(output, click.unstyle(text))
+        except OSError as error:
+            raise click.UsageError(f"cannot write {output}: {error.strerror}") from None
+        click.echo(f"Wrote {output} ({report.score}/{report.max_score}).", err=True)
+    else:
+        click.echo(text, nl=False, color=_color() if fmt == "text" else False)
+    if report.status == "error":
+        raise SystemExit(EXIT_GRADER_FAILED)
+    raise SystemExit(EXIT_FULL_MARKS if report.score == report.max_score else EXIT_POINTS_MISSING)
+
+
+def _color() -> bool | None:
+    """Colour only on a terminal (click's default), and never with NO_COLOR set."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def run() -> None:
+    """Entry point that turns any unexpected crash into exit code 3 and one line."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as error:  # the last line of defence: never a traceback for a learner
+        click.echo(f"Error: {GraderFailed(type(error).__name__).message}", err=True)
+        sys.exit(EXIT_GRADER_FAILED)

@@ -1,0 +1,1 @@
+"""Reference solutions: hidden from learners, imported only by the grader."""

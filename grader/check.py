@@ -1,0 +1,49 @@
+"""The one decorator every check wears, and what it declares."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+Visibility = Literal["visible", "hidden"]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """What a check declares about itself; its docstring's first line is its title."""
+
+    name: str
+    title: str
+    points: int
+    idea: str
+    """One sentence: the idea of the lesson that a failure of this check breaks."""
+    hint: str
+    """One short nudge towards the fix, never the reference code."""
+    visibility: Visibility
+    """"hidden" checks run at submission but are left out of the student copy."""
+    after: str | None
+    """The check that must pass first; while it fails this one is skipped."""
+
+
+def check(*, points: int, idea: str, hint: str, visibility: Visibility = "visible",
+          after: Callable | None = None) -> Callable:
+    """Declare a pytest function as a graded check.
+
+    Put it above `@given`. The docstring's first line is the title the learner sees.
+    """
+    if points < 0 or visibility not in ("visible", "hidden"):
+        raise ValueError("points must be >= 0 and visibility 'visible' or 'hidden'")
+
+    def decorate(test: Callable) -> Callable:
+        doc = inspect.getdoc(test)
+        if not doc:
+            raise ValueError(f"check {test.__name__} needs a docstring: it is the learner's title")
+        test.check_spec = CheckSpec(
+            name=test.__name__.removeprefix("test_"), title=doc.splitlines()[0].rstrip("."),
+            points=points, idea=idea, hint=hint, visibility=visibility,
+            after=None if after is None else after.check_spec.name,
+        )
+        return test
+
+    return decorate

@@ -1,0 +1,117 @@
+"""Checks for exercise 3: elastic_net_loss(w, X, y, lam1, lam2).
+
+Floating point: `|got - ref| <= 1e-9 * |ref| + 1e-12 * scale`, where scale adds up the
+sizes of everything summed along the way. A relative tolerance alone would fail correct
+code whose loss is exactly 0, and X @ w - y may cancel to far less than its terms.
+"""
+
+import numpy as np
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from grader.check import check
+from grader.checks.strategies import regression_problems, scale_factors, strengths
+from grader.compare import expect_close
+from grader.failures import show
+
+A = np.array
+
+
+def scale(w, X, y, lam1, lam2):
+    """The size of the terms summed: what rounding errors are proportional to."""
+    data = np.mean((np.abs(X) @ np.abs(w) + np.abs(y)) ** 2)
+    return data + lam1 * np.sum(np.abs(w)) + lam2 * np.sum(w**2)
+
+
+def tolerance(expected, w, X, y, lam1, lam2):
+    return 1e-9 * abs(expected) + 1e-12 * scale(w, X, y, lam1, lam2)
+
+
+@check(points=1, idea="A loss is one number that training makes smaller.",
+       hint="Add the three terms up into one float; np.mean and np.sum each give one number.")
+@given(problem=regression_problems(), lam1=strengths(), lam2=strengths())
+@example(problem=(A([1.0, -2.0]), A([[1.0, 0.0], [0.0, 1.0]]), A([1.0, 1.0])), lam1=0.5, lam2=0.5)
+def test_returns_number(submission, problem, lam1, lam2):
+    """Returns one number, leaving w, X and y unchanged"""
+    w, X, y = problem
+    submission.elastic_net_loss(w, X, y, lam1, lam2).number()
+
+
+@check(points=3, idea="Elastic Net is the data loss plus lam1 * ||w||_1 plus lam2 * ||w||_2^2.",
+       hint="Check each of the three terms on its own, with the other two set to zero.",
+       visibility="hidden", after=test_returns_number)
+@given(problem=regression_problems(), lam1=strengths(), lam2=strengths())
+@example(problem=(A([1.0]), A([[1.0]]), A([1.0])), lam1=0.0, lam2=0.0)
+@example(problem=(A([1.0, -2.0]), A([[1.0, 2.0], [3.0, 4.0]]), A([0.5, -1.0])), lam1=0.1, lam2=0.2)
+def test_matches_reference(submission, reference, problem, lam1, lam2):
+    """The loss equals mean squared error + lam1 * sum|w| + lam2 * sum w^2"""
+    w, X, y = problem
+    out = submission.elastic_net_loss(w, X, y, lam1, lam2)
+    expected = float(reference.elastic_net_loss(w, X, y, lam1, lam2))
+    expect_close(out.call, out.number(), expected, tolerance(expected, w, X, y, lam1, lam2))
+
+
+@check(points=1, idea="With all weights at zero the model predicts 0, so the loss is the mean "
+       "of y squared and neither penalty adds anything.",
+       hint="The data term is the mean over samples of (X @ w - y) ** 2.",
+       after=test_returns_number)
+@given(problem=regression_problems(), lam1=strengths(), lam2=strengths())
+@example(problem=(A([0.0]), A([[1.0], [1.0]]), A([1.0, 3.0])), lam1=1.0, lam2=1.0)
+def test_zero_weights(submission, problem, lam1, lam2):
+    """With w = 0 the loss is mean(y ** 2)"""
+    _, X, y = problem
+    w = np.zeros(X.shape[1])
+    out = submission.elastic_net_loss(w, X, y, lam1, lam2)
+    expected = float(np.mean(y**2))
+    expect_close(out.call, out.number(), expected, tolerance(expected, w, X, y, lam1, lam2))
+
+
+@check(points=2, idea="The L1 penalty lam1 * sum|w_i| treats w and -w alike and grows in "
+       "proportion to the weights.",
+       hint="Use the absolute values of the weights, summed, times lam1: no squares, no root.",
+       after=test_returns_number)
+@given(problem=regression_problems(), lam1=st.floats(0.1, 10.0), factor=scale_factors())
+@example(problem=(A([1.0, -2.0]), A([[0.0, 0.0]]), A([0.0])), lam1=1.0, factor=2.0)
+def test_l1_term(submission, problem, lam1, factor):
+    """The L1 term is the same for -w and doubles when w doubles"""
+    w, X, _ = problem
+    X, y = np.zeros_like(X), np.zeros(X.shape[0])
+    base = submission.elastic_net_loss(w, X, y, lam1, 0.0).number()
+    out = submission.elastic_net_loss(factor * w, X, y, lam1, 0.0)
+    expected = abs(factor) * base
+    expect_close(out.call, out.number(), expected,
+                 tolerance(expected, factor * w, X, y, lam1, 0.0),
+                 note=f"({abs(factor):g} times what it gave for w={show(w)})")
+
+
+@check(points=2, idea="The L2 penalty lam2 * sum w_i^2 grows with the square of the weights.",
+       hint="Square each weight, sum, multiply by lam2; do not take a square root.",
+       after=test_returns_number)
+@given(problem=regression_problems(), lam2=st.floats(0.1, 10.0), factor=scale_factors())
+@example(problem=(A([1.0, -2.0]), A([[0.0, 0.0]]), A([0.0])), lam2=1.0, factor=2.0)
+def test_l2_term(submission, problem, lam2, factor):
+    """The L2 term grows four times when w doubles"""
+    w, X, _ = problem
+    X, y = np.zeros_like(X), np.zeros(X.shape[0])
+    base = submission.elastic_net_loss(w, X, y, 0.0, lam2).number()
+    out = submission.elastic_net_loss(factor * w, X, y, 0.0, lam2)
+    expected = factor**2 * base
+    expect_close(out.call, out.number(), expected,
+                 tolerance(expected, factor * w, X, y, 0.0, lam2),
+                 note=f"({factor**2:g} times what it gave for w={show(w)})")
+
+
+@check(points=1, idea="The data loss is a mean over samples, so it does not grow with the "
+       "number of samples; only the penalties decide how big the weights may be.",
+       hint="Divide the sum of squared errors by n (np.mean), not by p and not at all.",
+       after=test_returns_number)
+@given(problem=regression_problems(), lam1=strengths(), lam2=strengths())
+@example(problem=(A([1.0]), A([[1.0]]), A([0.0])), lam1=0.0, lam2=0.0)
+def test_duplicated_samples(submission, problem, lam1, lam2):
+    """Listing every sample twice leaves the loss unchanged"""
+    w, X, y = problem
+    base = submission.elastic_net_loss(w, X, y, lam1, lam2).number()
+    X2, y2 = np.vstack([X, X]), np.concatenate([y, y])
+    out = submission.elastic_net_loss(w, X2, y2, lam1, lam2)
+    expect_close(out.call, out.number(), base, 2 * tolerance(base, w, X, y, lam1, lam2),
+                 note="(the same as for the samples listed once)")

@@ -1,0 +1,128 @@
+"""The few ways a learner's code can fail a check, each with one learner-facing sentence.
+
+Checks never format their own messages: they raise one of these, and `report` adds the
+lesson idea and the hint. `LearnerFailure`s are ordinary exceptions, so hypothesis shrinks
+them to the smallest counterexample. `Abort`s are `BaseException`s on purpose: hypothesis
+lets them through at once, because shrinking a timeout or a crash would cost a time limit
+per attempt and teach nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_SHOWN = 6
+
+
+def show(value: object) -> str:
+    """A value as the learner would type it: floats exact and short, long arrays cut."""
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return show(float(value))
+        items = [show(v) for v in value[:MAX_SHOWN]]
+        if len(value) > MAX_SHOWN:
+            items.append(f"... {len(value) - MAX_SHOWN} more")
+        return "[" + ", ".join(items) + "]"
+    if isinstance(value, (float, np.floating, int, np.integer)) and not isinstance(value, bool):
+        return repr(float(value))
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of a learner's function, shown as `name(param=value, ...)`."""
+
+    func: str
+    params: tuple[str, ...]
+    args: tuple
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{p}={show(a)}" for p, a in zip(self.params, self.args))
+        return f"{self.func}({shown})"
+
+
+class LearnerFailure(Exception):
+    """The learner's code did something wrong; `str()` is what they are told."""
+
+    kind = "failed"
+
+
+class Mismatch(LearnerFailure):
+    """The call returned a value, but not the expected one."""
+
+    def __init__(self, call: Call, got: object, expected: object, *, note: str = "",
+                 index: int | None = None) -> None:
+        self.call, self.got, self.expected = call, got, expected
+        text = f"called {call}, got {show(got)}, expected {show(expected)}"
+        if index is not None and isinstance(got, np.ndarray) and got.size > MAX_SHOWN:
+            text += (f" (first wrong at index {index}: got {show(got.flat[index])}, "
+                     f"expected {show(np.asarray(expected).flat[index])})")
+        super().__init__(text + (f" {note}" if note else ""))
+
+
+class BadReturn(LearnerFailure):
+    """The call returned the wrong kind of thing (a list, None, NaN, a wrong shape...)."""
+
+    def __init__(self, call: Call, problem: str) -> None:
+        self.call = call
+        super().__init__(f"called {call}: {problem}")
+
+
+class Raised(LearnerFailure):
+    """The learner's function raised an exception."""
+
+    def __init__(self, call: Call, error: dict) -> None:
+        self.call, self.error = call, error
+        super().__init__(f"called {call}, it raised {describe_exception(error)}")
+
+
+class Abort(BaseException):
+    """A failure that ends the check at once, without shrinking."""
+
+    kind = "failed"
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args else ""
+
+
+class NotStarted(Abort):
+    """The function is still the stub."""
+
+    kind = "not started"
+
+    def __init__(self, func: str) -> None:
+        super().__init__(f"{func} still raises NotImplementedError: replace the stub "
+                         "with your code, then grade again.")
+
+
+class CannotLoad(Abort):
+    """The submission file could not be imported, or lacks a function."""
+
+
+class TimedOut(Abort):
+    """A call did not return within its time limit."""
+
+    def __init__(self, call: Call, seconds: float) -> None:
+        super().__init__(f"called {call}, it did not return within {seconds:g} s. "
+                         "Look for a loop that never ends.")
+
+
+class Crashed(Abort):
+    """The worker running the learner's code died during a call."""
+
+    def __init__(self, call: Call, how: str) -> None:
+        super().__init__(f"called {call}, and your code stopped the Python process: {how}.")
+
+
+def describe_exception(error: dict) -> str:
+    """`ValueError: message (line 12 of your file: `code`)`."""
+    text = error.get("type", "an exception")
+    if error.get("message"):
+        text += f": {error['message']}"
+    where = error.get("where")
+    if where:
+        text += f" (line {where['line']} of your file"
+        text += f": {where['code']})" if where.get("code") else ")"
+    return text

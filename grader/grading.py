@@ -1,0 +1,78 @@
+"""Grade submissions: start the workers, run the hidden checks under pytest, add up points."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import pytest
+
+import grader.checks
+from grader.catalog import Exercise
+from grader.plugin import GradingPlugin
+from grader.results import (CheckResult, ExerciseResult, Report, Status, exercise_status,
+                            overall_status)
+from grader.submission import Submission
+
+CHECKS_DIR = Path(grader.checks.__file__).parent
+PYTEST_INI = Path(__file__).with_name("grading.ini")
+
+
+class GraderError(Exception):
+    """The grader could not run its own checks: a bug or a broken installation."""
+
+
+def grade(exercises: list[Exercise], files: dict[str, Path], *, include_hidden: bool = True,
+          call_timeout: float = 2.0) -> Report:
+    """Grade `files[exercise.name]` for each exercise and return the report."""
+    submissions = {e.checks_module: Submission(files[e.name], e, call_timeout=call_timeout)
+                   for e in exercises}
+    plugin = GradingPlugin(submissions, include_hidden=include_hidden)
+    try:
+        code = _run_pytest([str(CHECKS_DIR / f"{e.name}.py") for e in exercises], plugin)
+    finally:
+        for submission in submissions.values():
+            submission.close()
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GraderError(f"pytest could not run the checks (exit code {int(code)})")
+    results = [_exercise_result(e, plugin.results[e.checks_module]) for e in exercises]
+    return Report(score=sum(r.score for r in results), max_score=sum(r.max_score for r in results),
+                  status=overall_status(results), exercises=results)
+
+
+def _exercise_result(exercise: Exercise, checks: list[CheckResult]) -> ExerciseResult:
+    if not checks:
+        raise GraderError(f"no checks ran for {exercise.name}")
+    return ExerciseResult(name=exercise.name, title=exercise.title,
+                          score=sum(c.score for c in checks),
+                          max_score=sum(c.max_score for c in checks),
+                          status=exercise_status(checks), checks=checks)
+
+
+def _run_pytest(paths: list[str], plugin: GradingPlugin) -> int:
+    """Run pytest in-process on our own check files only, ignoring the user's config and plugins."""
+    args = ["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:logging",
+            "-p", "no:junitxml", "-p", "no:doctest", "-p", "no:pastebin",
+            "-p", "no:hypothesispytest", "--noconftest", "-c", str(PYTEST_INI),
+            "--rootdir", str(CHECKS_DIR), *paths]
+    with _pytest_environment():
+        return pytest.main(args, plugins=[plugin])
+
+
+@contextlib.contextmanager
+def _pytest_environment():
+    """No plugin autoloading and no PYTEST_ADDOPTS: a learner's setup must not change grading."""
+    saved = {key: os.environ.get(key) for key in
+             ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    os.environ.pop("PYTEST_PLUGINS", None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

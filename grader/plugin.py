@@ -1,0 +1,109 @@
+"""The pytest plugin that turns hidden check functions into graded results.
+
+It hands each check the `submission` proxy and the `reference` module for its exercise,
+skips a check while the one it depends on fails, and records every outcome as a
+`CheckResult` with the learner-facing message, so nothing is read from pytest's output.
+"""
+
+from __future__ import annotations
+
+import importlib
+import traceback
+
+import pytest
+from hypothesis.errors import Flaky
+
+from grader.catalog import by_checks_module
+from grader.check import CheckSpec
+from grader.failures import Abort, LearnerFailure
+from grader.results import CheckResult, Status
+from grader.submission import Submission
+
+GRADER_BROKE = ("The grader itself failed on this check. This is not caused by your code "
+                "and will not count against you: please tell your instructor.")
+FLAKY = ("your function gave different results for the same input. Make it depend only on "
+         "its arguments (no global state, no randomness).")
+
+
+class GradingPlugin:
+    def __init__(self, submissions: dict[str, Submission], *, include_hidden: bool = True) -> None:
+        self.submissions = submissions
+        self.include_hidden = include_hidden
+        self.results: dict[str, list[CheckResult]] = {module: [] for module in submissions}
+        self._status: dict[tuple[str, str], Status] = {}
+
+    @pytest.fixture(scope="module")
+    def submission(self, request) -> Submission:
+        submission = self.submissions[request.module.__name__]
+        yield submission
+        submission.close()
+
+    @pytest.fixture(scope="module")
+    def reference(self, request):
+        return importlib.import_module("solutions." + by_checks_module(request.module.__name__).name)
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items[:] = [
+            item for item in items
+            if _spec(item) is not None and item.module.__name__ in self.submissions
+            and (self.include_hidden or _spec(item).visibility == "visible")
+        ]
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        spec = _spec(item)
+        status = self._status.get((item.module.__name__, spec.after), Status.PASSED)
+        if status is not Status.PASSED:
+            title = next(r.title for r in self.results[item.module.__name__] if r.name == spec.after)
+            pytest.skip(f'Skipped until "{title}" passes.')
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self._record(item, call, report)
+        return report
+
+    def _record(self, item: pytest.Item, call: pytest.CallInfo, report) -> None:
+        spec = _spec(item)
+        result = CheckResult(name=spec.name, title=spec.title, status=Status.PASSED,
+                             score=spec.points, max_score=spec.points, visibility=spec.visibility)
+        if report.skipped:
+            result.status, result.score = Status.SKIPPED, 0
+            result.message = str(call.excinfo.value.msg) if call.excinfo else "Skipped."
+        elif report.failed:
+            result.score = 0
+            error = call.excinfo.value
+            if isinstance(error, Flaky):
+                error = _learner_failure_in(error) or error
+                if isinstance(error, LearnerFailure):
+                    error = LearnerFailure(FLAKY)
+            if isinstance(error, (LearnerFailure, Abort)):
+                result.status, result.kind = Status.FAILED, error.kind
+                result.message = feedback(str(error), spec, lesson_hint=error.kind == "failed")
+            else:
+                result.status, result.kind = Status.ERROR, "error"
+                result.message = GRADER_BROKE
+                result.details = "".join(traceback.format_exception(error))[-4000:]
+        self._status[(item.module.__name__, spec.name)] = result.status
+        self.results[item.module.__name__].append(result)
+
+
+def feedback(problem: str, spec: CheckSpec, *, lesson_hint: bool = True) -> str:
+    """The learner's message: what went wrong, the lesson idea it breaks, one hint."""
+    first = problem
+    if not first.endswith((".", "?", "!")):
+        first += "."
+    if not lesson_hint:
+        return first
+    return f"{first}\n{spec.idea}\nHint: {spec.hint}"
+
+
+def _spec(item: pytest.Item) -> CheckSpec | None:
+    return getattr(getattr(item, "function", None), "check_spec", None)
+
+
+def _learner_failure_in(error: BaseException) -> BaseException | None:
+    for inner in getattr(error, "exceptions", ()):
+        if isinstance(inner, (LearnerFailure, Abort)):
+            return inner
+    return None

@@ -1,0 +1,77 @@
+"""Render a `Report` for people (text) and for course platforms (JSON)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from grader.results import ExerciseResult, Report, Status
+
+MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"),
+         Status.SKIPPED: ("-", "yellow"), Status.ERROR: ("!", "magenta")}
+ASCII_MARKS = {Status.PASSED: "ok", Status.FAILED: "X", Status.SKIPPED: "-", Status.ERROR: "!"}
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2) + "\n"
+
+
+def to_text(report: Report, *, color: bool = False) -> str:
+    """Each exercise's checks with a mark and points, feedback under each failure, the score."""
+    lines: list[str] = []
+    for exercise in report.exercises:
+        lines += _exercise_lines(exercise, color=color)
+    if len(report.exercises) > 1:
+        lines.append(click.style(f"Total: {report.score}/{report.max_score}", bold=True, fg=None))
+    return "\n".join(lines) + "\n"
+
+
+def _exercise_lines(exercise: ExerciseResult, *, color: bool) -> list[str]:
+    lines = [click.style(f"{exercise.name}: {exercise.title}", bold=True)]
+    for check in exercise.checks:
+        mark, fg = _mark(check.status)
+        points = f"{check.score}/{check.max_score}"
+        lines.append(f"  {click.style(mark, fg=fg)} {check.title} ({points})")
+        if check.status is Status.SKIPPED:
+            lines.append(f"      {check.message}")
+        elif check.message:
+            lines += ["      " + line for line in check.message.splitlines()]
+    lines.append(click.style(f"Score: {exercise.score}/{exercise.max_score}", bold=True))
+    if exercise.status == "passed":
+        lines.append("All checks pass. Well done.")
+    elif exercise.status == "not started":
+        lines.append(f"Open {exercise.name}.py, read the docstring and replace the stub.")
+    elif exercise.status == "failed":
+        lines.append(f"Stuck? Run: grade hint {exercise.name}")
+    lines.append("")
+    return lines
+
+
+def _mark(status: Status) -> tuple[str, str]:
+    mark, fg = MARKS[status]
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        mark.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        mark = ASCII_MARKS[status]
+    return mark, fg
+
+
+def overview(report: Report) -> str:
+    """A table of every exercise with its status and score, and which one to do next."""
+    rows = [("exercise", "title", "status", "score")]
+    rows += [(e.name, e.title, e.status, f"{e.score}/{e.max_score}") for e in report.exercises]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+             for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    todo = next((e for e in report.exercises if e.status != "passed"), None)
+    lines.append("")
+    lines.append(f"Total: {report.score}/{report.max_score}")
+    if todo is None:
+        lines.append("Every exercise passes. Well done.")
+    else:
+        lines.append(f"Next: {todo.name} ({todo.title}). Run: grade {todo.name}")
+    return "\n".join(lines) + "\n"

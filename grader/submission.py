@@ -1,0 +1,171 @@
+"""What checks hold instead of the learner's module: a proxy that calls into the worker.
+
+`submission.clamped_update(w, grad, lr, lam)` looks like a normal call, but runs in the
+worker and returns an `Outcome`: what came back, already float64, plus whether the call
+changed its inputs. `Outcome.array()` and `Outcome.number()` turn every way a return value
+can be unusable into one exact `BadReturn` sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from grader.catalog import Exercise, Function
+from grader.failures import (BadReturn, Call, CannotLoad, Crashed, NotStarted, Raised,
+                             TimedOut, describe_exception)
+from grader.worker import Worker, WorkerDied, WorkerTimeout
+
+DESCRIPTIONS = {"list": "a list", "tuple": "a tuple", "NoneType": "None", "bool": "a bool",
+                "str": "a string", "dict": "a dict"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One call's result as the grader sees it."""
+
+    call: Call
+    type: str
+    """The Python type of the return value ("ndarray", "number", "list", ...)."""
+    value: np.ndarray | None
+    """The result as a float64 array (0-d for a number); None when it is not numeric."""
+    dtype: str | None = None
+    shape: tuple[int, ...] | None = None
+    mutated: tuple[str, ...] = ()
+    """Names of the arguments the call changed in place."""
+    aliased: str | None = None
+    """The argument that was returned itself, instead of a new array."""
+    extra: dict = field(default_factory=dict)
+
+    def array(self, *, shape: tuple[int, ...]) -> np.ndarray:
+        """The result as a float64 array of `shape`, or a `BadReturn` that says what is wrong."""
+        self._check_inputs()
+        if self.type != "ndarray":
+            raise BadReturn(self.call, f"it returned {self._what()}; return a numpy array "
+                            f"of shape {_shape(shape)}, for example with np.array(...).")
+        if self.value is None:
+            raise BadReturn(self.call, f"it returned an array of dtype {self.dtype}; "
+                            "return an array of floats.")
+        if self.value.shape != shape:
+            raise BadReturn(self.call, f"it returned an array of shape {_shape(self.value.shape)}; "
+                            f"expected shape {_shape(shape)}, the same as w.")
+        self._check_finite()
+        return self.value
+
+    def number(self) -> float:
+        """The result as one float, or a `BadReturn` that says what is wrong."""
+        self._check_inputs()
+        if self.value is None or self.type not in ("number", "ndarray"):
+            raise BadReturn(self.call, f"it returned {self._what()}; return one number "
+                            "(a float).")
+        if self.value.size != 1:
+            raise BadReturn(self.call, f"it returned an array of shape {_shape(self.value.shape)}; "
+                            "return one number. Did you forget to sum or average?")
+        self._check_finite()
+        return float(self.value.reshape(()))
+
+    def _check_inputs(self) -> None:
+        if self.mutated:
+            raise BadReturn(self.call, f"it changed its argument {self.mutated[0]} in place; "
+                            "compute a new array and leave the inputs as they were.")
+        if self.aliased:
+            raise BadReturn(self.call, f"it returned its argument {self.aliased} itself; "
+                            "return a new array.")
+
+    def _check_finite(self) -> None:
+        if not np.all(np.isfinite(self.value)):
+            bad = "NaN" if np.any(np.isnan(self.value)) else "inf"
+            raise BadReturn(self.call, f"the result contains {bad}. Look for a division by "
+                            "zero or an overflow.")
+
+    def _what(self) -> str:
+        if self.type == "ndarray":
+            return f"an array of dtype {self.dtype}"
+        return DESCRIPTIONS.get(self.type, f"a {self.type}")
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class Submission:
+    """The learner's functions for one exercise, each called in a worker process."""
+
+    def __init__(self, path: Path, exercise: Exercise, *, call_timeout: float = 2.0,
+                 start_timeout: float = 10.0) -> None:
+        self.path, self.exercise = path, exercise
+        self.call_timeout, self.start_timeout = call_timeout, start_timeout
+        self._worker: Worker | None = None
+        self.start()
+
+    def start(self) -> None:
+        """Start the worker now, so it imports numpy while pytest collects the checks."""
+        if self._worker is None and self.path.is_file():
+            self._worker = Worker(self.path, [f.name for f in self.exercise.functions],
+                                  start_timeout=self.start_timeout)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def __getattr__(self, name: str):
+        try:
+            function = self.exercise.function(name)
+        except StopIteration:
+            raise AttributeError(name) from None
+        return lambda *args: self.call(function, *args)
+
+    def call(self, function: Function, *args) -> Outcome:
+        """Run `function(*args)` in the worker; raise a typed failure for anything but a value."""
+        call = Call(function.name, function.params, tuple(_frozen(a) for a in args))
+        worker = self._ready_worker(function)
+        try:
+            reply = worker.call(function.name, list(function.params), list(args),
+                                timeout=self.call_timeout)
+        except WorkerTimeout:
+            self._worker = None
+            raise TimedOut(call, self.call_timeout) from None
+        except WorkerDied as died:
+            self._worker = None
+            raise Crashed(call, died.how) from None
+        header = reply.header
+        if not header.get("ok"):
+            error = header.get("error") or {}
+            if error.get("not_implemented"):
+                raise NotStarted(function.name)
+            raise Raised(call, error)
+        shape = header.get("shape")
+        return Outcome(call=call, type=str(header.get("type")), value=reply.value,
+                       dtype=header.get("dtype"), shape=tuple(shape) if shape else None,
+                       mutated=tuple(header.get("mutated") or ()), aliased=header.get("aliased"))
+
+    def _ready_worker(self, function: Function) -> Worker:
+        if not self.path.is_file():
+            raise CannotLoad(f"There is no file {self.path}. Create it from the stub in exercises/.")
+        self.start()
+        try:
+            hello = self._worker.hello()
+        except (WorkerTimeout, WorkerDied):
+            self._worker = None
+            raise CannotLoad(f"{self.path.name} did not finish importing within "
+                             f"{self.start_timeout:g} s. Is there a loop or a long "
+                             "computation at the top level of the file?") from None
+        if not hello.get("ready"):
+            error = hello.get("error") or {}
+            if error.get("not_implemented"):
+                raise NotStarted(function.name)
+            raise CannotLoad(f"{self.path.name} could not be imported: "
+                             f"{describe_exception(error)}. Fix it, then grade again.")
+        if function.name in hello.get("missing", []):
+            params = ", ".join(function.params)
+            raise CannotLoad(f"{self.path.name} has no function {function.name}({params}). "
+                             "Keep the name and parameters of the stub.")
+        return self._worker
+
+
+def _frozen(arg):
+    """A private copy of an argument, for the message that shows this call."""
+    return np.array(arg, dtype=np.float64) if isinstance(arg, np.ndarray) else arg

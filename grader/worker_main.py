@@ -1,0 +1,159 @@
+"""The worker: the only process that imports and runs a learner's code.
+
+Started by `grader.worker` as ``python -I -B worker_main.py SUBMISSION REQ_FD RESP_FD``.
+It deliberately imports nothing from the grader (so no hidden check or reference code is
+loaded here) and speaks a tiny framed protocol over two pipes:
+
+    frame = 4-byte big-endian header length, JSON header, then `nbytes` of raw float64 data
+
+Requests:  {"op": "call", "func": NAME, "args": [ARG, ...]} with ARG either
+           {"kind": "float", "value": X} or {"kind": "array", "shape": [...]} (data follows).
+Responses: {"ok": true, "type": ..., "shape": [...] | null, "nbytes": N, "mutated": [...],
+           "aliased": NAME | null} with the result as float64 data when it converts,
+           or {"ok": false, "error": {...}} when the learner's code raised.
+
+Only plain numbers cross back, converted to float64 here, so no object the learner returns
+can reach the grader's process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import struct
+import sys
+import traceback
+
+import numpy as np
+
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+MAX_TEXT = 300
+
+
+def read_exact(fd: int, n: int) -> bytes:
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def write_frame(fd: int, header: dict, payload: bytes = b"") -> None:
+    header["nbytes"] = len(payload)
+    raw = json.dumps(header).encode()
+    data = struct.pack(">I", len(raw)) + raw + payload
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def read_frame(fd: int) -> tuple[dict, bytes]:
+    (size,) = struct.unpack(">I", read_exact(fd, 4))
+    header = json.loads(read_exact(fd, size))
+    return header, read_exact(fd, header.get("nbytes", 0))
+
+
+def clip(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
+
+
+def describe_error(exc: BaseException, submission: str) -> dict:
+    """The learner's exception and the deepest line of *their* file it passed through."""
+    where = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if os.path.abspath(frame.filename) == submission:
+            where = {"line": frame.lineno, "code": clip((frame.line or "").strip())}
+    if isinstance(exc, SyntaxError) and exc.lineno and where is None:
+        where = {"line": exc.lineno, "code": clip((exc.text or "").strip())}
+    return {
+        "type": type(exc).__name__,
+        "message": clip(str(exc)),
+        "where": where,
+        "not_implemented": isinstance(exc, NotImplementedError),
+    }
+
+
+def load_submission(path: str, functions: list[str]) -> tuple[object | None, dict]:
+    """Import the learner's file by path, without adding its folder to sys.path."""
+    spec = importlib.util.spec_from_file_location("submission", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as exc:  # a broken file is the learner's to fix, never ours
+        return None, {"ready": False, "error": describe_error(exc, path)}
+    missing = [name for name in functions if not callable(getattr(module, name, None))]
+    return module, {"ready": True, "missing": missing}
+
+
+def convert(result: object) -> tuple[dict, bytes]:
+    """Describe what came back and, where it is numeric, its float64 bytes."""
+    header: dict = {"type": type(result).__name__, "shape": None, "dtype": None}
+    if isinstance(result, bool) or isinstance(result, np.bool_):
+        header["type"] = "bool"
+        return header, b""
+    if isinstance(result, np.ndarray):
+        header["type"] = "ndarray"
+        header["dtype"] = str(result.dtype)
+        if result.dtype.kind not in "biuf" or result.nbytes > MAX_RESULT_BYTES:
+            header["shape"] = list(result.shape)
+            return header, b""
+        array = np.array(result, dtype=np.float64, copy=True, subok=False)
+    elif isinstance(result, (int, float, np.integer, np.floating)):
+        header["type"] = "number"
+        array = np.array(float(result), dtype=np.float64)
+    else:
+        if isinstance(result, (list, tuple)):
+            header["length"] = len(result)
+        return header, b""
+    header["shape"] = list(array.shape)
+    header["numeric"] = True
+    return header, np.ascontiguousarray(array).tobytes()
+
+
+def call(module: object, request: dict, payload: bytes, submission: str) -> tuple[dict, bytes]:
+    args, arrays, offset = [], {}, 0
+    for index, spec in enumerate(request["args"]):
+        if spec["kind"] == "float":
+            args.append(float(spec["value"]))
+            continue
+        count = int(np.prod(spec["shape"], dtype=np.int64))
+        array = np.frombuffer(payload, np.float64, count, offset).reshape(spec["shape"]).copy()
+        offset += 8 * count
+        arrays[index] = (array, array.copy())
+        args.append(array)
+    try:
+        result = getattr(module, request["func"])(*args)
+        header, data = convert(result)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt are learner errors too
+        return {"ok": False, "error": describe_error(exc, submission)}, b""
+    names = request.get("names", [])
+    header["ok"] = True
+    header["mutated"] = [
+        names[i] for i, (now, before) in arrays.items()
+        if now.shape != before.shape or now.tobytes() != before.tobytes()
+    ]
+    header["aliased"] = next((names[i] for i, (a, _) in arrays.items() if result is a), None)
+    return header, data
+
+
+def main() -> None:
+    submission, req_fd, resp_fd = os.path.abspath(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    functions = json.loads(sys.argv[4])
+    sys.dont_write_bytecode = True  # never leave __pycache__ in the learner's folder
+    module, hello = load_submission(submission, functions)
+    write_frame(resp_fd, hello)
+    while module is not None:
+        try:
+            request, payload = read_frame(req_fd)
+        except EOFError:
+            return
+        header, data = call(module, request, payload, submission)
+        write_frame(resp_fd, header, data)
+
+
+if __name__ == "__main__":
+    main()
