@@ -107,16 +107,15 @@ def main(
     loaded = _load(bank)
     presented = select_questions(loaded, all_questions=all_questions, seed=seed)
     if scripted:
-        text = answers if answers is not None else _read_answers_file(answers_file)
-        _grade_and_report(presented, text, output_format, loaded.sections)
+        text = _read_answers_file(answers_file) if answers_file else (answers or "")
+        ctx.exit(_grade_and_report(presented, text, output_format, loaded.sections))
     outcome = run_session(
         presented, title=loaded.title, sections=loaded.sections, seed=seed, color=_color()
     )
     ctx.exit(0 if outcome.completed else EXIT_INTERRUPTED)
 
 
-def _read_answers_file(path: Path | None) -> str:
-    assert path is not None
+def _read_answers_file(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -125,8 +124,11 @@ def _read_answers_file(path: Path | None) -> str:
 
 def _grade_and_report(
     presented: list[PresentedQuestion], text: str, output_format: str, sections: tuple[str, ...]
-) -> None:
-    """Grade the answers, print the report (JSON alone on stdout), and exit 0, 1 or 2."""
+) -> int:
+    """Grade the answers and print the report (JSON alone on stdout); return the exit code.
+
+    Malformed answers raise QuizError (exit 2) before anything is printed on stdout.
+    """
     try:
         result = grade(presented, parse_answers(text))
     except ValueError as exc:
@@ -135,7 +137,7 @@ def _grade_and_report(
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         click.echo(render.scripted_report(result, sections), color=_color())
-    raise SystemExit(0 if result.passed else 1)
+    return 0 if result.passed else 1
 
 
 @main.command()
