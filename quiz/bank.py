@@ -213,8 +213,9 @@ class _Validator:
                 f"has {count} options",
                 f"give it exactly {OPTIONS_PER_QUESTION} [[question.option]] tables",
             )
-        options = tuple(self.option(raw, f"{where} option {letter}")
-                        for raw, letter in zip(value, LETTERS))
+        options = tuple(
+            self.option(raw, f"{where} option {letter}") for raw, letter in zip(value, LETTERS)
+        )
         correct = [letter for option, letter in zip(options, LETTERS) if option.correct]
         if not correct:
             raise self.fail(

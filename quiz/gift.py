@@ -51,7 +51,7 @@ def bank_to_gift(bank: Bank) -> str:
         "// Import in Moodle: Question bank > Import > GIFT format (UTF-8).",
     ]
     blocks = []
-    lesson_ids = [q.id for q in bank.lesson_questions] if any(q.lesson for q in bank.questions) else []
+    lesson_ids = [q.id for q in bank.questions if q.lesson]
     for question in bank.questions:
         comment = f"// Section: {question.section}"
         if question.id in lesson_ids:

@@ -10,6 +10,7 @@ import textwrap
 
 import click
 
+from quiz.bank import LETTERS
 from quiz.grading import QuestionResult, QuizResult
 from quiz.selection import PresentedQuestion
 
@@ -42,7 +43,7 @@ def question_block(number: int, total: int, presented: PresentedQuestion) -> str
     lines = ["", click.style(f"Question {number} of {total}", bold=True)]
     lines.append(wrap(presented.question.stem))
     lines.append("")
-    for letter, option in zip("ABCD", presented.options):
+    for letter, option in zip(LETTERS, presented.options):
         lines.append(wrap(option.text, indent=f"  {letter}. ", hanging="     "))
     lines.append("")
     return "\n".join(lines)

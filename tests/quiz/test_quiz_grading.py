@@ -219,3 +219,14 @@ def test_python_dash_m_quiz_runs_the_same_command() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["score"] == 3
+
+
+def test_seed_3_gives_the_recorded_order() -> None:
+    # A golden record: if Python's random.shuffle ever changed, shuffled quizzes taken with
+    # an older version would be graded against a different order; this test would say so.
+    presented = select_questions(load_bank(), seed=3)
+    assert [(p.id, p.answer) for p in presented] == [
+        ("diamond-corners", "D"),
+        ("choose-regularizer", "B"),
+        ("why-exact-zeros", "C"),
+    ]
