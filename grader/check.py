@@ -6,6 +6,8 @@ import inspect
 from dataclasses import dataclass
 from typing import Callable, Literal
 
+from hypothesis import settings
+
 Visibility = Literal["visible", "hidden"]
 
 
@@ -27,10 +29,12 @@ class CheckSpec:
 
 
 def check(*, points: int, idea: str, hint: str, visibility: Visibility = "visible",
-          after: Callable | None = None) -> Callable:
+          after: Callable | None = None, examples: int | None = None) -> Callable:
     """Declare a pytest function as a graded check.
 
     Put it above `@given`. The docstring's first line is the title the learner sees.
+    `examples` overrides how many inputs hypothesis generates (the profile's default
+    otherwise), on top of the pinned `@example`s.
     """
     if points < 0 or visibility not in ("visible", "hidden"):
         raise ValueError("points must be >= 0 and visibility 'visible' or 'hidden'")
@@ -44,6 +48,6 @@ def check(*, points: int, idea: str, hint: str, visibility: Visibility = "visibl
             points=points, idea=idea, hint=hint, visibility=visibility,
             after=None if after is None else after.check_spec.name,
         )
-        return test
+        return test if examples is None else settings(max_examples=examples)(test)
 
     return decorate

@@ -14,11 +14,11 @@ import click
 
 from grader import catalog
 from grader.files import write_atomically
-from grader.grading import GraderError, grade
 from grader.hints import next_hint
 from grader.locate import NotFound, exercises_folder, submission_files
 from grader.report import overview, to_json, to_text
 from grader.results import Report
+from grader.submission import start_submissions
 
 EXIT_FULL_MARKS, EXIT_POINTS_MISSING, EXIT_USAGE, EXIT_GRADER_FAILED = 0, 1, 2, 3
 
@@ -114,8 +114,11 @@ def _grade(exercises, submission: Path | None) -> Report:
         files = submission_files(list(exercises), submission, Path.cwd())
     except NotFound as error:
         raise click.UsageError(str(error)) from None
+    submissions = start_submissions(list(exercises), files)
+    # Imported only now, so the workers boot while pytest and hypothesis load.
+    from grader.grading import GraderError, run_checks
     try:
-        return grade(list(exercises), files)
+        return run_checks(list(exercises), submissions)
     except GraderError as error:
         raise GraderFailed(str(error)) from None
 

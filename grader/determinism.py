@@ -19,7 +19,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.internal.conjecture import providers
 
 PROFILE = "l1lab-grading"
-EXAMPLES = 60
+EXAMPLES = 20
 
 
 def _no_local_constants() -> providers.Constants:

@@ -26,7 +26,7 @@ def show(value: object) -> str:
             items.append(f"... {len(value) - MAX_SHOWN} more")
         return "[" + ", ".join(items) + "]"
     if isinstance(value, (float, np.floating, int, np.integer)) and not isinstance(value, bool):
-        return repr(float(value))
+        return repr(float(value) + 0.0)  # + 0.0 shows -0.0 as 0.0: both are right
     return repr(value)
 
 

@@ -13,7 +13,7 @@ from grader.catalog import Exercise
 from grader.plugin import GradingPlugin
 from grader.results import (CheckResult, ExerciseResult, Report, Status, exercise_status,
                             overall_status)
-from grader.submission import Submission
+from grader.submission import Submission, start_submissions
 
 CHECKS_DIR = Path(grader.checks.__file__).parent
 PYTEST_INI = Path(__file__).with_name("grading.ini")
@@ -26,8 +26,13 @@ class GraderError(Exception):
 def grade(exercises: list[Exercise], files: dict[str, Path], *, include_hidden: bool = True,
           call_timeout: float = 2.0) -> Report:
     """Grade `files[exercise.name]` for each exercise and return the report."""
-    submissions = {e.checks_module: Submission(files[e.name], e, call_timeout=call_timeout)
-                   for e in exercises}
+    return run_checks(exercises, start_submissions(exercises, files, call_timeout=call_timeout),
+                      include_hidden=include_hidden)
+
+
+def run_checks(exercises: list[Exercise], submissions: dict[str, Submission], *,
+               include_hidden: bool = True) -> Report:
+    """Run the hidden checks against workers already started by `start_submissions`."""
     plugin = GradingPlugin(submissions, include_hidden=include_hidden)
     try:
         code = _run_pytest([str(CHECKS_DIR / f"{e.name}.py") for e in exercises], plugin)

@@ -169,3 +169,10 @@ class Submission:
 def _frozen(arg):
     """A private copy of an argument, for the message that shows this call."""
     return np.array(arg, dtype=np.float64) if isinstance(arg, np.ndarray) else arg
+
+
+def start_submissions(exercises: list[Exercise], files: dict[str, Path], *,
+                      call_timeout: float = 2.0) -> dict[str, Submission]:
+    """Start one worker per exercise, keyed by checks module, before pytest is even imported."""
+    return {e.checks_module: Submission(files[e.name], e, call_timeout=call_timeout)
+            for e in exercises}

@@ -13,7 +13,7 @@ A = np.array
 
 
 @check(points=1, idea="The gradient has one entry per weight.",
-       hint="Build a new array, e.g. lam * np.sign(w); do not write into w.")
+       hint="Build a new array with numpy; do not write into w.", examples=5)
 @given(w=weight_vectors(), lam=strengths())
 @example(w=A([1.0, -2.0, 0.0]), lam=1.0)
 def test_returns_array(submission, w, lam):
@@ -22,7 +22,7 @@ def test_returns_array(submission, w, lam):
 
 
 @check(points=2, idea="The gradient of lam * |w_i| is lam * sign(w_i).",
-       hint="Multiply lam by the sign of each weight.", visibility="hidden",
+       hint="Multiply lam by the sign of each weight.", visibility="hidden", examples=40,
        after=test_returns_array)
 @given(w=weight_vectors(), lam=strengths())
 @example(w=A([5.0, -5.0, -0.001]), lam=0.5)
@@ -62,7 +62,7 @@ def test_zero_at_zero(submission, w, lam):
 
 @check(points=1, idea="|w| is symmetric, so its slope flips sign with w: sign(-w) = -sign(w).",
        hint="Negative weights must get -lam, positive ones +lam.", after=test_returns_array)
-@given(w=weight_vectors(), lam=positive_strengths())
+@given(w=weight_vectors(elements=nonzero_weights()), lam=positive_strengths())
 def test_odd(submission, w, lam):
     """Flipping the sign of every weight flips the sign of the gradient"""
     plus = submission.sign_gradient(w, lam).array(shape=w.shape)

@@ -36,7 +36,7 @@ def acceptable(got, expected, w, grad, lr, lam):
 
 
 @check(points=1, idea="One update returns one new weight per old weight.",
-       hint="Compute with numpy into a new array; do not write into w or grad.")
+       hint="Compute with numpy into a new array; do not write into w or grad.", examples=5)
 @given(problem=update_problems())
 @example(problem=(A([1.0, -2.0, 0.0]), A([0.5, 0.5, 0.5]), 0.1, 1.0))
 def test_returns_array(submission, problem):
@@ -47,7 +47,7 @@ def test_returns_array(submission, problem):
 
 @check(points=2, idea="An L1 step is the data step, then a move of lr * lam towards zero "
        "that stops at zero.", hint="Take v = w - lr * grad first, then shrink |v| by lr * lam.",
-       visibility="hidden", after=test_returns_array)
+       visibility="hidden", after=test_returns_array, examples=40)
 @given(problem=update_problems())
 @example(problem=(A([0.0]), A([0.5]), 1.0, 1.0))
 @example(problem=(A([0.3]), A([1.0]), 1.0, 0.1))

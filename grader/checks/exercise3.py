@@ -28,7 +28,8 @@ def tolerance(expected, w, X, y, lam1, lam2):
 
 
 @check(points=1, idea="A loss is one number that training makes smaller.",
-       hint="Add the three terms up into one float; np.mean and np.sum each give one number.")
+       hint="Add the three terms up into one float; np.mean and np.sum each give one number.",
+       examples=5)
 @given(problem=regression_problems(), lam1=strengths(), lam2=strengths())
 @example(problem=(A([1.0, -2.0]), A([[1.0, 0.0], [0.0, 1.0]]), A([1.0, 1.0])), lam1=0.5, lam2=0.5)
 def test_returns_number(submission, problem, lam1, lam2):
@@ -39,7 +40,7 @@ def test_returns_number(submission, problem, lam1, lam2):
 
 @check(points=3, idea="Elastic Net is the data loss plus lam1 * ||w||_1 plus lam2 * ||w||_2^2.",
        hint="Check each of the three terms on its own, with the other two set to zero.",
-       visibility="hidden", after=test_returns_number)
+       visibility="hidden", after=test_returns_number, examples=40)
 @given(problem=regression_problems(), lam1=strengths(), lam2=strengths())
 @example(problem=(A([1.0]), A([[1.0]]), A([1.0])), lam1=0.0, lam2=0.0)
 @example(problem=(A([1.0, -2.0]), A([[1.0, 2.0], [3.0, 4.0]]), A([0.5, -1.0])), lam1=0.1, lam2=0.2)
@@ -73,10 +74,13 @@ def test_zero_weights(submission, problem, lam1, lam2):
 @given(problem=regression_problems(), lam1=st.floats(0.1, 10.0), factor=scale_factors())
 @example(problem=(A([1.0, -2.0]), A([[0.0, 0.0]]), A([0.0])), lam1=1.0, factor=2.0)
 def test_l1_term(submission, problem, lam1, factor):
-    """The L1 term is the same for -w and doubles when w doubles"""
+    """The L1 term is lam1 * sum|w_i|: the same for -w, twice as big for 2 * w"""
     w, X, _ = problem
     X, y = np.zeros_like(X), np.zeros(X.shape[0])
-    base = submission.elastic_net_loss(w, X, y, lam1, 0.0).number()
+    first = submission.elastic_net_loss(w, X, y, lam1, 0.0)
+    base, expected = first.number(), lam1 * np.sum(np.abs(w))
+    expect_close(first.call, base, expected, tolerance(expected, w, X, y, lam1, 0.0),
+                 note="(with X = 0 and y = 0 only the L1 term is left)")
     out = submission.elastic_net_loss(factor * w, X, y, lam1, 0.0)
     expected = abs(factor) * base
     expect_close(out.call, out.number(), expected,
@@ -90,10 +94,13 @@ def test_l1_term(submission, problem, lam1, factor):
 @given(problem=regression_problems(), lam2=st.floats(0.1, 10.0), factor=scale_factors())
 @example(problem=(A([1.0, -2.0]), A([[0.0, 0.0]]), A([0.0])), lam2=1.0, factor=2.0)
 def test_l2_term(submission, problem, lam2, factor):
-    """The L2 term grows four times when w doubles"""
+    """The L2 term is lam2 * sum w_i^2: four times as big for 2 * w"""
     w, X, _ = problem
     X, y = np.zeros_like(X), np.zeros(X.shape[0])
-    base = submission.elastic_net_loss(w, X, y, 0.0, lam2).number()
+    first = submission.elastic_net_loss(w, X, y, 0.0, lam2)
+    base, expected = first.number(), lam2 * np.sum(w**2)
+    expect_close(first.call, base, expected, tolerance(expected, w, X, y, 0.0, lam2),
+                 note="(with X = 0 and y = 0 only the L2 term is left)")
     out = submission.elastic_net_loss(factor * w, X, y, 0.0, lam2)
     expected = factor**2 * base
     expect_close(out.call, out.number(), expected,

@@ -31,15 +31,15 @@ def weights() -> st.SearchStrategy[float]:
 
 
 def weight_vectors(*, elements: st.SearchStrategy[float] | None = None, min_size: int = 1,
-                   max_size: int = 20) -> st.SearchStrategy[np.ndarray]:
+                   max_size: int = 12) -> st.SearchStrategy[np.ndarray]:
     """1-D float64 arrays of weights."""
     return hnp.arrays(np.float64, st.integers(min_size, max_size),
                       elements=elements if elements is not None else weights())
 
 
 def long_weight_vectors() -> st.SearchStrategy[np.ndarray]:
-    """Long 1-D arrays (1,000 to 5,000 entries): a few drawn entries over a repeated fill."""
-    return hnp.arrays(np.float64, st.integers(1000, 5000), elements=weights(), fill=weights())
+    """Long 1-D arrays (1,000 to 5,000 entries): a drawn vector repeated to that length."""
+    return st.builds(np.resize, weight_vectors(max_size=30), st.integers(1000, 5000))
 
 
 def strengths() -> st.SearchStrategy[float]:
@@ -67,12 +67,12 @@ def update_problems(draw, *, weights_: st.SearchStrategy[np.ndarray] | None = No
                     lams: st.SearchStrategy[float] | None = None):
     """(w, grad, lr, lam) for one clamped update, w and grad of the same length."""
     w = draw(weights_ if weights_ is not None else weight_vectors())
-    grad = draw(hnp.arrays(np.float64, w.shape, elements=weights()))
+    grad = draw(hnp.arrays(np.float64, w.shape, elements=st.floats(-MAX_WEIGHT, MAX_WEIGHT, **FINITE)))
     return w, grad, draw(learning_rates()), draw(lams if lams is not None else strengths())
 
 
 @st.composite
-def regression_problems(draw, *, max_samples: int = 8, max_features: int = 6):
+def regression_problems(draw, *, max_samples: int = 6, max_features: int = 5):
     """(w, X, y): X of shape (n, p) with n and p from 1, y of length n, w of length p."""
     n = draw(st.integers(1, max_samples))
     p = draw(st.integers(1, max_features))

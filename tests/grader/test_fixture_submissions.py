@@ -1,0 +1,60 @@
+"""Every example submission in tests/fixtures scores what its header says.
+
+Each fixture file starts with `# expect: full` or `# expect: fail CHECK [CHECK ...]`, and a
+failing one with `# message: TEXT` that must appear in a failing check's feedback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import find, names
+from grader.grading import grade
+from grader.results import Status
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def expectation(path: Path) -> tuple[str, list[str], str]:
+    header = {}
+    for line in path.read_text().splitlines():
+        if not line.startswith("# "):
+            break
+        key, _, value = line[2:].partition(": ")
+        header[key] = value
+    kind, *checks = header["expect"].split()
+    return kind, checks, header.get("message", "")
+
+
+def fixture_files() -> list:
+    return [pytest.param(folder.name, path, id=f"{folder.name}/{path.stem}")
+            for folder in sorted(FIXTURES.iterdir()) if folder.name in names()
+            for path in sorted(folder.glob("*.py"))]
+
+
+@pytest.mark.parametrize(("exercise", "path"), fixture_files())
+def test_fixture_scores_as_declared(exercise: str, path: Path) -> None:
+    kind, failing, message = expectation(path)
+    result = grade([find(exercise)], {exercise: path}).exercises[0]
+    statuses = {check.name: check.status for check in result.checks}
+    feedback = "\n".join(f"{c.name}: {c.status.value}: {c.message}" for c in result.checks)
+    assert Status.ERROR not in statuses.values(), feedback
+    if kind == "full":
+        assert result.score == result.max_score, feedback
+        return
+    assert result.score < result.max_score, feedback
+    for name in failing:
+        assert statuses[name] is Status.FAILED, feedback
+    messages = [c.message for c in result.checks if c.name in failing]
+    assert any(message in text for text in messages), feedback
+
+
+@pytest.mark.parametrize("exercise", ["exercise1", "exercise2", "exercise3"])
+def test_each_exercise_has_enough_example_submissions(exercise: str) -> None:
+    files = list((FIXTURES / exercise).glob("*.py"))
+    kinds = [expectation(path)[0] for path in files]
+    wrong = [p for p in files if p.stem.startswith("wrong_")]
+    assert kinds.count("full") >= 6
+    assert len(wrong) >= 10
