@@ -26,15 +26,19 @@ class CheckSpec:
     """"hidden" checks run at submission but are left out of the student copy."""
     after: str | None
     """The check that must pass first; while it fails this one is skipped."""
+    timeout: float | None
+    """Seconds each call of the learner's code may take in this check (default: the grader's)."""
 
 
 def check(*, points: int, idea: str, hint: str, visibility: Visibility = "visible",
-          after: Callable | None = None, examples: int | None = None) -> Callable:
+          after: Callable | None = None, examples: int | None = None,
+          timeout: float | None = None) -> Callable:
     """Declare a pytest function as a graded check.
 
     Put it above `@given`. The docstring's first line is the title the learner sees.
     `examples` overrides how many inputs hypothesis generates (the profile's default
-    otherwise), on top of the pinned `@example`s.
+    otherwise), on top of the pinned `@example`s; `timeout` gives each call of the
+    learner's code more (or less) time than the grader's default.
     """
     if points < 0 or visibility not in ("visible", "hidden"):
         raise ValueError("points must be >= 0 and visibility 'visible' or 'hidden'")
@@ -46,7 +50,7 @@ def check(*, points: int, idea: str, hint: str, visibility: Visibility = "visibl
         test.check_spec = CheckSpec(
             name=test.__name__.removeprefix("test_"), title=doc.splitlines()[0].rstrip("."),
             points=points, idea=idea, hint=hint, visibility=visibility,
-            after=None if after is None else after.check_spec.name,
+            after=None if after is None else after.check_spec.name, timeout=timeout,
         )
         return test if examples is None else settings(max_examples=examples)(test)
 

@@ -31,6 +31,7 @@ class GradingPlugin:
         self.include_hidden = include_hidden
         self.results: dict[str, list[CheckResult]] = {module: [] for module in submissions}
         self._status: dict[tuple[str, str], Status] = {}
+        self._said: list[str] = []
 
     @pytest.fixture(scope="module")
     def submission(self, request) -> Submission:
@@ -42,6 +43,11 @@ class GradingPlugin:
     def reference(self, request):
         return importlib.import_module("solutions." + by_checks_module(request.module.__name__).name)
 
+    @pytest.fixture(scope="module")
+    def say(self):
+        """`say(text)`: add a line to the learner's feedback for this check, shown even on a pass."""
+        return self._said.append
+
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         items[:] = [
             item for item in items
@@ -51,6 +57,9 @@ class GradingPlugin:
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         spec = _spec(item)
+        self._said.clear()
+        self.submissions[item.module.__name__].call_timeout = (
+            spec.timeout or self.submissions[item.module.__name__].default_timeout)
         status = self._status.get((item.module.__name__, spec.after), Status.PASSED)
         if status is not Status.PASSED:
             title = next(r.title for r in self.results[item.module.__name__] if r.name == spec.after)
@@ -84,6 +93,9 @@ class GradingPlugin:
                 result.status, result.kind = Status.ERROR, "error"
                 result.message = GRADER_BROKE
                 result.details = "".join(traceback.format_exception(error))[-4000:]
+        if self._said:
+            said = "\n".join(self._said)
+            result.message = f"{said}\n{result.message}" if result.message else said
         self._status[(item.module.__name__, spec.name)] = result.status
         self.results[item.module.__name__].append(result)
 

@@ -96,7 +96,8 @@ class Submission:
     def __init__(self, path: Path, exercise: Exercise, *, call_timeout: float = 2.0,
                  start_timeout: float = 10.0) -> None:
         self.path, self.exercise = path, exercise
-        self.call_timeout, self.start_timeout = call_timeout, start_timeout
+        self.call_timeout = self.default_timeout = call_timeout
+        self.start_timeout = start_timeout
         self._worker: Worker | None = None
         self.start()
 

@@ -1,0 +1,28 @@
+"""The instructor's self-check: stubs score 0 and reference solutions score full marks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.devcheck import problems
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_shipped_exercises_are_consistent() -> None:
+    assert problems(ROOT / "exercises") == []
+
+
+def test_a_stub_that_scores_points_is_reported(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    shutil.copy(ROOT / "solutions" / "exercise1.py", tmp_path / "exercises" / "exercise1.py")
+    found = problems(tmp_path / "exercises")
+    assert found == ["exercise1: the stub scores 10; a stub must score 0, so make it raise "
+                     "NotImplementedError."]
+
+
+def test_an_unlisted_exercise_file_is_reported(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    (tmp_path / "exercises" / "exercise9.py").write_text("")
+    assert any("exercise9.py" in p and "exercises.toml" in p for p in problems(tmp_path / "exercises"))
