@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+import traceback
 from pathlib import Path
 
 import click
@@ -21,6 +23,7 @@ from grader.results import Report
 from grader.submission import start_submissions
 
 EXIT_FULL_MARKS, EXIT_POINTS_MISSING, EXIT_USAGE, EXIT_GRADER_FAILED = 0, 1, 2, 3
+FORMATS = ["text", "json", "gradescope", "junit"]
 
 
 class GraderFailed(click.ClickException):
@@ -46,8 +49,10 @@ class ExerciseGroup(click.Group):
 def grading_options(command):
     command = click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
                            help="Write the report to this file (atomically) instead of stdout.")(command)
-    command = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                           show_default=True, help="Report for people or for programs.")(command)
+    command = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+                           show_default=True,
+                           help="text for people; json, gradescope (results.json) or junit (XML) "
+                                "for programs.")(command)
     command = click.option("--submission", type=click.Path(exists=True, path_type=Path),
                            help="Grade this file (one exercise) or folder instead of exercises/.")(command)
     return command
@@ -62,15 +67,15 @@ def main(ctx: click.Context) -> None:
     alone for an overview of where you are.
     """
     if ctx.invoked_subcommand is None:
-        report = _grade(catalog.exercises(), None)
+        report = _grade(catalog.exercises(), None, quiz=True)
         click.echo(overview(report), color=_color())
 
 
 @main.command("all")
 @grading_options
 def grade_all(submission: Path | None, fmt: str, output: Path | None) -> None:
-    """Grade every exercise and show the total."""
-    _finish(_grade(catalog.exercises(), submission), fmt, output)
+    """Grade every exercise and the quiz (quiz.txt), and show the total."""
+    _grade_and_finish(catalog.exercises(), submission, fmt, output, quiz=True)
 
 
 @main.command("hint")
@@ -104,12 +109,12 @@ def _exercise_command(exercise: catalog.Exercise) -> click.Command:
     @click.command(name=exercise.name, help=f"Grade {exercise.name}: {exercise.title}.")
     @grading_options
     def command(submission: Path | None, fmt: str, output: Path | None) -> None:
-        _finish(_grade([exercise], submission), fmt, output)
+        _grade_and_finish([exercise], submission, fmt, output, quiz=False)
 
     return command
 
 
-def _grade(exercises, submission: Path | None) -> Report:
+def _grade(exercises, submission: Path | None, *, quiz: bool) -> Report:
     try:
         files = submission_files(list(exercises), submission, Path.cwd())
     except NotFound as error:
@@ -117,22 +122,66 @@ def _grade(exercises, submission: Path | None) -> Report:
     submissions = start_submissions(list(exercises), files)
     # Imported only now, so the workers boot while pytest and hypothesis load.
     from grader.grading import GraderError, run_checks
+    from grader.quiz_item import QuizBroken, with_quiz
     try:
-        return run_checks(list(exercises), submissions)
-    except GraderError as error:
+        report = run_checks(list(exercises), submissions)
+        if quiz:
+            folder = next(iter(files.values())).parent if files else None
+            report = with_quiz(report, folder)
+        return report
+    except (GraderError, QuizBroken) as error:
         raise GraderFailed(str(error)) from None
 
 
-def _finish(report: Report, fmt: str, output: Path | None) -> None:
-    text = to_json(report) if fmt == "json" else to_text(report)
-    if output is not None:
-        try:
-            write_atomically(output, click.unstyle(text))
-        except OSError as error:
-            raise click.UsageError(f"cannot write {output}: {error.strerror}") from None
-        click.echo(f"Wrote {output} ({report.score}/{report.max_score}).", err=True)
-    else:
-        click.echo(text, nl=False, color=_color() if fmt == "text" else False)
+def _grade_and_finish(exercises, submission: Path | None, fmt: str, output: Path | None, *,
+                      quiz: bool) -> None:
+    started = time.monotonic()
+    if fmt != "gradescope":
+        report = _grade(exercises, submission, quiz=quiz)
+        _finish(report, _render(report, fmt, time.monotonic() - started), output,
+                color=_color() if fmt == "text" else False)
+    # Gradescope must always get a valid results.json, even when the grader itself breaks.
+    from grader import gradescope
+    try:
+        report = _grade(exercises, submission, quiz=quiz)
+    except click.UsageError:
+        raise
+    except (Exception, click.ClickException):
+        document = gradescope.grader_failed(traceback.format_exc(),
+                                            execution_time=time.monotonic() - started)
+        _write(gradescope.dumps(document), output, "the grader failed; wrote a results file saying so")
+        raise SystemExit(EXIT_FULL_MARKS)
+    text = _render(report, fmt, time.monotonic() - started)
+    _write(text, output, f"{report.score}/{report.max_score}")
+    raise SystemExit(EXIT_FULL_MARKS if report.status != "error" else EXIT_GRADER_FAILED)
+
+
+def _render(report: Report, fmt: str, elapsed: float) -> str:
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "gradescope":
+        from grader import gradescope
+        return gradescope.dumps(gradescope.results(report, execution_time=elapsed))
+    if fmt == "junit":
+        from grader.junit import to_junit
+        return to_junit(report, execution_time=elapsed)
+    return to_text(report)
+
+
+def _write(text: str, output: Path | None, summary: str, *, color: bool | None = False) -> None:
+    """Print `text`, or write it atomically to `output` and say so on stderr."""
+    if output is None:
+        click.echo(text, nl=False, color=color)
+        return
+    try:
+        write_atomically(output, click.unstyle(text))
+    except OSError as error:
+        raise click.UsageError(f"cannot write {output}: {error.strerror}") from None
+    click.echo(f"Wrote {output} ({summary}).", err=True)
+
+
+def _finish(report: Report, text: str, output: Path | None, *, color: bool | None) -> None:
+    _write(text, output, f"{report.score}/{report.max_score}", color=color)
     if report.status == "error":
         raise SystemExit(EXIT_GRADER_FAILED)
     raise SystemExit(EXIT_FULL_MARKS if report.score == report.max_score else EXIT_POINTS_MISSING)

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from grader import catalog
 from grader.results import ExerciseResult, Report, Status
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"),
@@ -41,9 +42,9 @@ def _exercise_lines(exercise: ExerciseResult, *, color: bool) -> list[str]:
     lines.append(click.style(f"Score: {exercise.score}/{exercise.max_score}", bold=True))
     if exercise.status == "passed":
         lines.append("All checks pass. Well done.")
-    elif exercise.status == "not started":
+    elif exercise.status == "not started" and exercise.name in catalog.names():
         lines.append(f"Open {exercise.name}.py, read the docstring and replace the stub.")
-    elif exercise.status == "failed":
+    elif exercise.status == "failed" and exercise.name in catalog.names():
         lines.append(f"Stuck? Run: grade hint {exercise.name}")
     lines.append("")
     return lines
