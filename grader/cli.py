@@ -105,6 +105,34 @@ def dev_check() -> None:
     click.echo("All exercises are consistent: stubs score 0, solutions score full marks.")
 
 
+@main.command("release")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+def release(outdir: Path) -> None:
+    """For instructors: write the student copy (no solutions, no hidden checks) to OUTDIR."""
+    from grader.release import ReleaseError, make_release
+    try:
+        hidden = make_release(outdir)
+    except ReleaseError as error:
+        raise click.UsageError(str(error)) from None
+    left_out = sum(h.checks for h in hidden.values())
+    click.echo(f"Wrote the student copy to {outdir}: no solutions/, {left_out} hidden checks left out.")
+
+
+@main.command("gradescope-bundle")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def gradescope_bundle(out: Path) -> None:
+    """For instructors: write the Gradescope autograder zip to OUT."""
+    from grader.bundle import make_bundle
+    from grader.release import ReleaseError
+    try:
+        make_bundle(out)
+    except ReleaseError as error:
+        raise click.UsageError(str(error)) from None
+    except OSError as error:
+        raise click.UsageError(f"cannot write {out}: {error.strerror}") from None
+    click.echo(f"Wrote {out}. Upload it as the autograder of a Gradescope programming assignment.")
+
+
 def _exercise_command(exercise: catalog.Exercise) -> click.Command:
     @click.command(name=exercise.name, help=f"Grade {exercise.name}: {exercise.title}.")
     @grading_options

@@ -11,6 +11,7 @@ import pytest
 import grader.checks
 from grader.catalog import Exercise
 from grader.plugin import GradingPlugin
+from grader.release import hidden_in_release
 from grader.results import (CheckResult, ExerciseResult, Report, Status, exercise_status,
                             overall_status)
 from grader.submission import Submission, start_submissions
@@ -49,10 +50,12 @@ def run_checks(exercises: list[Exercise], submissions: dict[str, Submission], *,
 def _exercise_result(exercise: Exercise, checks: list[CheckResult]) -> ExerciseResult:
     if not checks:
         raise GraderError(f"no checks ran for {exercise.name}")
+    hidden = hidden_in_release().get(exercise.name)
     return ExerciseResult(name=exercise.name, title=exercise.title,
                           score=sum(c.score for c in checks),
                           max_score=sum(c.max_score for c in checks),
-                          status=exercise_status(checks), checks=checks)
+                          status=exercise_status(checks), checks=checks,
+                          hidden_checks=hidden.checks if hidden else 0)
 
 
 def _run_pytest(paths: list[str], plugin: GradingPlugin) -> int:

@@ -40,8 +40,11 @@ def _exercise_lines(exercise: ExerciseResult, *, color: bool) -> list[str]:
         elif check.message:
             lines += ["      " + line for line in check.message.splitlines()]
     lines.append(click.style(f"Score: {exercise.score}/{exercise.max_score}", bold=True))
+    if exercise.hidden_checks:
+        lines.append(f"{exercise.hidden_checks} more checks run only when you submit; "
+                     "this score counts the checks you can run here.")
     if exercise.status == "passed":
-        lines.append("All checks pass. Well done.")
+        lines.append("All checks here pass." if exercise.hidden_checks else "All checks pass. Well done.")
     elif exercise.status == "not started" and exercise.name in catalog.names():
         lines.append(f"Open {exercise.name}.py, read the docstring and replace the stub.")
     elif exercise.status == "failed" and exercise.name in catalog.names():

@@ -46,6 +46,8 @@ class ExerciseResult:
     status: str
     """"passed", "failed", "not started" or "error"."""
     checks: list[CheckResult] = field(default_factory=list)
+    hidden_checks: int = 0
+    """Checks left out of this student copy (`grade release`); they run at submission."""
 
 
 @dataclass

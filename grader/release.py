@@ -1,0 +1,107 @@
+"""`grade release`: the student copy of the course, without solutions or hidden checks.
+
+The copy keeps the stubs, the quiz, the grader and its visible checks, so students can
+`pip install -e .` it and run `grade exerciseN` locally. Hidden checks are cut out of the
+checks modules' source, and `release.toml` records how many there were, so a local run
+says plainly that they still run at submission instead of claiming "all passed".
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import shutil
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import catalog
+
+PROJECT = Path(__file__).resolve().parents[1]
+MANIFEST = Path(__file__).with_name("release.toml")
+COPIED = ("README.md", "pyproject.toml", "exercises", "quiz", "grader")
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", ".pytest_cache",
+                                 "*.egg-info", "release.toml")
+
+
+class ReleaseError(Exception):
+    """The release cannot be made; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """The hidden checks of one exercise that a student copy leaves out."""
+
+    checks: int
+    points: int
+
+
+def hidden_in_release() -> dict[str, Hidden]:
+    """In a student copy, the hidden checks left out per exercise; empty in the full course."""
+    if not MANIFEST.is_file():
+        return {}
+    data = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
+    return {name: Hidden(int(v["checks"]), int(v["points"])) for name, v in data.get("hidden", {}).items()}
+
+
+def make_release(out: Path) -> dict[str, Hidden]:
+    """Write the student copy to `out` (which must not exist yet, or be empty)."""
+    if not (PROJECT / "pyproject.toml").is_file() or not (PROJECT / "solutions").is_dir():
+        raise ReleaseError("grade release needs the instructor's source folder (with solutions/); "
+                           "run it from a checkout installed with pip install -e .")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ReleaseError(f"{out} already exists and is not empty; name a new folder.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        hidden = _build(building)
+        if out.exists():
+            out.rmdir()
+        building.rename(out)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return hidden
+
+
+def _build(root: Path) -> dict[str, Hidden]:
+    for name in COPIED:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=IGNORED)
+        else:
+            shutil.copy2(source, root / name)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(', "solutions"', ""),
+                         encoding="utf-8")
+    hidden: dict[str, Hidden] = {}
+    for exercise in catalog.exercises():
+        specs = [f.check_spec for f in vars(importlib.import_module(exercise.checks_module)).values()
+                 if hasattr(f, "check_spec") and f.check_spec.visibility == "hidden"]
+        hidden[exercise.name] = Hidden(len(specs), sum(s.points for s in specs))
+        path = root / "grader" / "checks" / f"{exercise.name}.py"
+        path.write_text(strip_hidden_checks(path.read_text(encoding="utf-8")), encoding="utf-8")
+    lines = ["# Written by `grade release`: checks left out of this student copy.", "[hidden]"]
+    lines += [f'{name} = {{ checks = {h.checks}, points = {h.points} }}' for name, h in hidden.items()]
+    (root / "grader" / "release.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return hidden
+
+
+def strip_hidden_checks(source: str) -> str:
+    """`source` without the top-level functions declared `@check(..., visibility="hidden")`."""
+    lines = source.splitlines(keepends=True)
+    cut: list[tuple[int, int]] = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and any(_is_hidden(d) for d in node.decorator_list):
+            start = min(d.lineno for d in node.decorator_list) - 1
+            cut.append((start, node.end_lineno))
+    for start, end in reversed(cut):
+        del lines[start:end]
+    return "".join(lines)
+
+
+def _is_hidden(decorator: ast.expr) -> bool:
+    return (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "check"
+            and any(k.arg == "visibility" and isinstance(k.value, ast.Constant)
+                    and k.value.value == "hidden" for k in decorator.keywords))
