@@ -82,10 +82,63 @@ def _build(root: Path) -> dict[str, Hidden]:
         hidden[exercise.name] = Hidden(len(specs), sum(s.points for s in specs))
         path = root / "grader" / "checks" / f"{exercise.name}.py"
         path.write_text(strip_hidden_checks(path.read_text(encoding="utf-8")), encoding="utf-8")
+    workflow = root / ".github" / "workflows" / "classroom.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(classroom_workflow(hidden), encoding="utf-8")
     lines = ["# Written by `grade release`: checks left out of this student copy.", "[hidden]"]
     lines += [f'{name} = {{ checks = {h.checks}, points = {h.points} }}' for name, h in hidden.items()]
     (root / "grader" / "release.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return hidden
+
+
+def classroom_workflow(hidden: dict[str, Hidden]) -> str:
+    """A GitHub Classroom autograding workflow: one `grade exerciseN` step per exercise.
+
+    GitHub's command grader gives a step's max-score when the command exits 0, which
+    `grade` does on full marks of the checks the student copy holds.
+    """
+    steps, env, names = [], [], []
+    for exercise in catalog.exercises():
+        step_id = exercise.name.replace("-", "_")
+        points = exercise.points - hidden.get(exercise.name, Hidden(0, 0)).points
+        steps.append(f"""\
+    - name: {exercise.name}
+      id: {step_id}
+      uses: classroom-resources/autograding-command-grader@v1
+      with:
+        test-name: {exercise.name}
+        command: grade {exercise.name} --submission exercises
+        timeout: 5
+        max-score: {points}
+""")
+        env.append(f"        {step_id.upper()}_RESULTS: \"${{{{steps.{step_id}.outputs.result}}}}\"\n")
+        names.append(step_id)
+    return f"""\
+# Written by `grade release`. GitHub Classroom runs it on every push of a student's repo.
+name: Autograding Tests
+on: [push, workflow_dispatch, repository_dispatch]
+permissions:
+  checks: write
+  actions: read
+  contents: read
+jobs:
+  run-autograding-tests:
+    runs-on: ubuntu-latest
+    if: github.actor != 'github-classroom[bot]'
+    steps:
+    - uses: actions/checkout@v4
+    - uses: actions/setup-python@v5
+      with:
+        python-version: "3.11"
+    - run: pip install -e .
+{"".join(steps)}\
+    - name: Autograding Reporter
+      uses: classroom-resources/autograding-grader-reporter@v1
+      env:
+{"".join(env)}\
+      with:
+        runners: {",".join(names)}
+"""
 
 
 def strip_hidden_checks(source: str) -> str:

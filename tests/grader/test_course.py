@@ -132,6 +132,9 @@ def test_release_has_no_solutions_or_hidden_checks_and_says_so(tmp_path: Path) -
     checks = "".join(p.read_text() for p in (out / "grader" / "checks").glob("*.py"))
     assert 'visibility="hidden"' not in checks and "reference" not in checks
     assert "solutions" not in (out / "pyproject.toml").read_text()
+    workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
+    for exercise in catalog.exercises():
+        assert f"command: grade {exercise.name} --submission exercises" in workflow
     solved = tmp_path / "solved"
     solved.mkdir()
     for exercise in catalog.exercises():
