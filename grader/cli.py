@@ -133,6 +133,24 @@ def gradescope_bundle(out: Path) -> None:
     click.echo(f"Wrote {out}. Upload it as the autograder of a Gradescope programming assignment.")
 
 
+@main.command("batch")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The CSV gradebook to write; JSON reports go in a folder beside it.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Students graded at once [default: CPUs].")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
+              help="Seconds one student's grading may take before it is stopped.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=256), default=1024,
+              show_default=True, help="MiB of address space each grading process may use.")
+@click.option("--scheduler", metavar="ADDRESS", help="Send the jobs to this Dask scheduler.")
+def batch(folder: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
+          scheduler: str | None) -> None:
+    """For instructors: grade each student folder in FOLDER into a CSV gradebook (resumable)."""
+    from grader.batch import main as run_batch
+    raise SystemExit(run_batch(folder, out, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
+                               scheduler=scheduler))
+
+
 def _exercise_command(exercise: catalog.Exercise) -> click.Command:
     @click.command(name=exercise.name, help=f"Grade {exercise.name}: {exercise.title}.")
     @grading_options

@@ -1,0 +1,233 @@
+"""`grade batch`: grade a folder of student folders into a CSV gradebook, resumably.
+
+Each student is one job (`grader.student_job`), run here in a pool of `jobs` threads that
+each wait on one child process, or on a Dask cluster. After each job the student's JSON
+record is written atomically; a record whose key (hash of the student's files, the grader's
+own files and the limits) still matches is reused, which is what makes a rerun resume.
+The CSV is rebuilt from the records, in sorted student order, every few seconds and at the
+end, so it never holds a row twice or half a row.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+import grader
+from grader import gradebook
+from grader.files import write_atomically
+from grader.student_job import JobResult, Snapshot, grade_snapshot, kill_running, take_snapshot
+
+CSV_EVERY = 5.0
+"""Seconds between rewrites of the CSV while the batch runs."""
+
+
+class BatchError(click.ClickException):
+    """The batch itself cannot go on (not a student's problem)."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class Settings:
+    timeout: float
+    """Wall-clock seconds one student's grading may take before it is stopped."""
+    memory_mb: int
+    """Address space in MiB each process of one student's grading may use."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    students: int
+    reused: int
+    """Students whose record from an earlier run still matched and was kept."""
+    full_marks: int
+    not_graded: int
+    """Students with no report: timed out, or grading failed."""
+
+
+def reports_folder(out: Path) -> Path:
+    """Where the per-student JSON records go: `grades/` beside `grades.csv`."""
+    return out.with_suffix("") if out.suffix else out.with_name(f"{out.name}-reports")
+
+
+def students(folder: Path, skip: Path) -> list[str]:
+    """Every student folder in `folder`, sorted; hidden folders and `skip` are not students."""
+    found = []
+    for path in folder.iterdir():
+        if path.name.startswith(".") or not path.is_dir():
+            continue
+        if path.resolve() == skip.resolve():
+            continue
+        try:
+            path.name.encode("utf-8")
+        except UnicodeEncodeError:
+            click.echo(f"Skipping {path.name!r}: its name is not valid UTF-8.", err=True)
+            continue
+        found.append(path.name)
+    return sorted(found)
+
+
+def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
+              scheduler: str | None = None) -> Summary:
+    """Grade every student in `folder` not yet graded, then write the CSV `out`."""
+    reports = reports_folder(out)
+    try:
+        reports.mkdir(exist_ok=True)
+    except OSError as error:
+        raise click.UsageError(f"cannot create {reports}: {error.strerror}") from None
+    with _exclusive(reports):
+        _sweep(reports, out)
+        names = students(folder, reports)
+        fingerprint = grader_fingerprint(settings)
+        done, todo = {}, []
+        for name in names:
+            data = gradebook.read_record(reports, name)
+            key = _key(fingerprint, take_snapshot(folder / name).sha256)
+            if data is not None and data["batch"]["key"] == key:
+                done[name] = data
+            else:
+                todo.append(name)
+        reused = len(done)
+        runner = _dask_jobs if scheduler else _local_jobs
+        last_csv = time.monotonic()
+        with click.progressbar(length=len(names), label="Grading", file=click.get_text_stream("stderr"),
+                               show_pos=True, item_show_func=lambda name: name) as bar:
+            bar.update(reused)
+            for name, snapshot, result in runner(folder, todo, settings, jobs, scheduler):
+                data = gradebook.record(name, _key(fingerprint, snapshot.sha256),
+                                        snapshot.sha256, result)
+                gradebook.write_record(reports, data)
+                done[name] = data
+                bar.update(1, name)
+                if time.monotonic() - last_csv > CSV_EVERY:
+                    _write_csv(out, [done[n] for n in names if n in done])
+                    last_csv = time.monotonic()
+        records = [done[name] for name in names]
+        _write_csv(out, records)
+    return Summary(
+        students=len(names), reused=reused,
+        full_marks=sum(r["batch"]["outcome"] == "graded" and r["status"] == "passed" for r in records),
+        not_graded=sum(r["batch"]["outcome"] != "graded" for r in records),
+    )
+
+
+Jobs = Iterator[tuple[str, Snapshot, JobResult]]
+
+
+def _local_jobs(folder: Path, todo: list[str], settings: Settings, jobs: int, _: str | None) -> Jobs:
+    """Run at most `jobs` students at a time here; yield each as it finishes."""
+    pending = iter(todo)
+    running: dict[concurrent.futures.Future, tuple[str, Snapshot]] = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        try:
+            while True:
+                while len(running) < jobs and (name := next(pending, None)) is not None:
+                    snapshot = take_snapshot(folder / name)
+                    future = pool.submit(grade_snapshot, snapshot, timeout=settings.timeout,
+                                         memory_mb=settings.memory_mb)
+                    running[future] = (name, snapshot)
+                if not running:
+                    return
+                finished, _ = concurrent.futures.wait(running, return_when="FIRST_COMPLETED")
+                for future in sorted(finished, key=lambda f: running[f][0]):
+                    name, snapshot = running.pop(future)
+                    yield name, snapshot, future.result()
+        except BaseException:
+            # Ctrl-C or an error here: the children are in sessions of their own and would
+            # not get the terminal's signal, so stop them before leaving.
+            kill_running()
+            raise
+
+
+def _dask_jobs(folder: Path, todo: list[str], settings: Settings, _: int, scheduler: str | None) -> Jobs:
+    """Send every student to the Dask scheduler at `scheduler`; yield each as it finishes."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise click.UsageError("--scheduler needs Dask: pip install 'l1lab[dask]'") from None
+    try:
+        client = Client(scheduler, timeout="15s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise BatchError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    with client:
+        futures = {}
+        for name in todo:
+            snapshot = take_snapshot(folder / name)
+            future = client.submit(grade_snapshot, snapshot, timeout=settings.timeout,
+                                   memory_mb=settings.memory_mb, pure=False,
+                                   key=f"l1lab-grade-{snapshot.sha256[:12]}-{len(futures)}")
+            futures[future] = (name, snapshot)
+        for future in as_completed(futures):
+            name, snapshot = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # the cluster, not the student: a lost worker, say
+                result = JobResult("error", message=f"the Dask job failed: {type(error).__name__}: "
+                                   f"{str(error)[:200]}")
+            yield name, snapshot, result
+
+
+def grader_fingerprint(settings: Settings) -> str:
+    """A hash of the grader's own files and the limits: change either and everyone is regraded."""
+    digest = hashlib.sha256(f"{settings.timeout!r} {settings.memory_mb!r}".encode())
+    root = Path(grader.__file__).parent.parent
+    for package in ("grader", "quiz"):
+        for path in sorted((root / package).rglob("*")):
+            if path.suffix in {".py", ".toml", ".ini", ".txt"} and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _key(fingerprint: str, submission_sha256: str) -> str:
+    return hashlib.sha256(f"{fingerprint} {submission_sha256}".encode()).hexdigest()
+
+
+def _write_csv(out: Path, records: list[dict]) -> None:
+    try:
+        write_atomically(out, gradebook.to_csv(records))
+    except OSError as error:
+        raise BatchError(f"cannot write {out}: {error.strerror}") from None
+
+
+@contextlib.contextmanager
+def _exclusive(reports: Path) -> Iterator[None]:
+    """Hold a lock on `reports` so two batches never write the same records at once."""
+    with open(reports / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise click.UsageError(f"another `grade batch` is writing to {reports}; "
+                                   "wait for it to finish.") from None
+        yield
+
+
+def _sweep(reports: Path, out: Path) -> None:
+    """Delete temporary files left by a run that was killed mid-write (never a finished file)."""
+    for leftover in [*reports.glob(".*.tmp"), *out.parent.glob(f".{out.name}.*.tmp")]:
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def main(folder: Path, out: Path, *, jobs: int | None, timeout: float, memory_mb: int,
+         scheduler: str | None) -> int:
+    """Run the batch for the command line; return its exit code (see README, Batch grading)."""
+    if not out.parent.is_dir():
+        raise click.UsageError(f"cannot write {out}: the folder {out.parent} does not exist.")
+    jobs = jobs or len(os.sched_getaffinity(0))
+    summary = run_batch(folder, out, Settings(timeout, memory_mb), jobs=jobs, scheduler=scheduler)
+    graded = summary.students - summary.not_graded
+    click.echo(f"Wrote {out}: {summary.students} students ({summary.reused} kept from an earlier "
+               f"run), {summary.full_marks} with full marks, {graded - summary.full_marks} with "
+               f"points missing, {summary.not_graded} not graded (timed out or failed; see the "
+               f"CSV). Reports are in {reports_folder(out)}/.", err=True)
+    return 1 if summary.not_graded else 0

@@ -1,0 +1,95 @@
+"""The batch's files: one JSON record per student, and the CSV gradebook built from them.
+
+A record is `grade all`'s JSON report (version 1) with one more key, "batch", that says
+whose it is, what was graded (a hash of the student's files and of the settings) and how
+grading ended. When grading ended without a report (the time limit, a crash), the record is a
+report with status "error", no exercises and the reason in "batch".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from grader.files import write_atomically
+from grader.student_job import JobResult
+
+FIXED_HEAD = ["student"]
+FIXED_TAIL = ["total", "max_total", "status", "message"]
+MAX_MESSAGE = 200
+
+
+def record(student: str, key: str, submission_sha256: str, result: JobResult) -> dict:
+    """The JSON record for one student's `result`."""
+    report = result.report or {"version": 1, "score": 0, "max_score": 0, "status": "error",
+                               "exercises": []}
+    return {**report, "batch": {
+        "student": student, "outcome": result.outcome, "key": key,
+        "submission_sha256": submission_sha256, "message": result.message,
+        "details": result.details,
+    }}
+
+
+def record_path(folder: Path, student: str) -> Path:
+    return folder / f"{student}.json"
+
+
+def write_record(folder: Path, data: dict) -> None:
+    write_atomically(record_path(folder, data["batch"]["student"]),
+                     json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def read_record(folder: Path, student: str) -> dict | None:
+    """The student's record, or None when there is none or it cannot be read."""
+    try:
+        data = json.loads(record_path(folder, student).read_text(encoding="utf-8"))
+        batch = data["batch"]
+        if batch["student"] != student or not isinstance(data["exercises"], list):
+            return None
+        return data
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def to_csv(records: list[dict]) -> str:
+    """The gradebook: one row per record in the order given, one column per graded item."""
+    items: list[str] = []
+    for data in records:
+        for entry in data["exercises"]:
+            if entry["name"] not in items:
+                items.append(entry["name"])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*FIXED_HEAD, *items, *FIXED_TAIL])
+    for data in records:
+        writer.writerow(_row(data, items))
+    return out.getvalue()
+
+
+def _row(data: dict, items: list[str]) -> list[str]:
+    batch = data["batch"]
+    if batch["outcome"] != "graded":
+        return [batch["student"], *([""] * len(items)), "", "", batch["outcome"],
+                _short(batch["message"])]
+    scores = {entry["name"]: entry for entry in data["exercises"]}
+    cells = [str(scores[name]["score"]) if name in scores else "" for name in items]
+    return [batch["student"], *cells, str(data["score"]), str(data["max_score"]),
+            data["status"], _short(summary(data))]
+
+
+def summary(data: dict) -> str:
+    """What kept a graded student from full marks, item by item; empty at full marks."""
+    parts = []
+    for entry in data["exercises"]:
+        if entry["status"] == "error":
+            parts.append(f"{entry['name']}: the grader failed on a check (see the JSON report)")
+        elif entry["status"] != "passed":
+            parts.append(f"{entry['name']} {entry['status']} {entry['score']}/{entry['max_score']}")
+    return "; ".join(parts)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"

@@ -1,0 +1,234 @@
+"""One batch job: grade one student's files in a child process with a time and memory limit.
+
+The job takes a `Snapshot` (the student's files as bytes), so it runs the same on this
+machine or on a Dask worker elsewhere: it writes the files to a private temporary folder and
+runs `grade all` there under limits. Whatever the student's code does, the job returns a
+`JobResult` within about its time limit and leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024
+MAX_FILES = 500
+MAX_STDERR = 2000
+KILL_GRACE = 5.0
+"""Seconds of CPU time a grading process gets beyond the wall-clock limit before the kernel stops it."""
+
+_running: set[int] = set()
+_running_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The files of one student's folder that are graded, keyed by relative POSIX path."""
+
+    files: tuple[tuple[str, bytes], ...]
+
+    @property
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        for name, data in self.files:
+            encoded = name.encode("utf-8", "surrogateescape")
+            digest.update(len(encoded).to_bytes(8, "big") + encoded)
+            digest.update(len(data).to_bytes(8, "big") + data)
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """How one student's grading ended."""
+
+    outcome: str
+    """"graded" (there is a report), "timed out" or "error" (no report)."""
+    report: dict | None = None
+    """`grade all`'s JSON report, when there is one."""
+    message: str = ""
+    """Why there is no report, in one sentence for the instructor."""
+    details: str = ""
+    """The end of the grading process's stderr, for the instructor."""
+
+
+def take_snapshot(folder: Path) -> Snapshot:
+    """Read the files to grade: regular files, not hidden, not symlinks, up to the size caps.
+
+    Symlinks and special files are skipped (never followed or opened), so a folder cannot
+    make the batch read a device, a pipe or a file outside it.
+    """
+    files: list[tuple[str, bytes]] = []
+    total = 0
+    for relative, path in _regular_files(folder, ""):
+        if len(files) >= MAX_FILES:
+            break
+        size = path.lstat().st_size
+        if size > MAX_FILE_BYTES or total + size > MAX_SNAPSHOT_BYTES:
+            continue
+        data = path.read_bytes()[:MAX_FILE_BYTES]
+        files.append((relative, data))
+        total += len(data)
+    return Snapshot(tuple(files))
+
+
+def _regular_files(folder: Path, prefix: str):
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name == "__pycache__":
+            continue
+        mode = entry.stat(follow_symlinks=False).st_mode
+        if stat.S_ISDIR(mode):
+            yield from _regular_files(Path(entry.path), f"{prefix}{entry.name}/")
+        elif stat.S_ISREG(mode):
+            yield f"{prefix}{entry.name}", Path(entry.path)
+
+
+def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> JobResult:
+    """Grade `snapshot` with `grade all` in a child process limited to `timeout` seconds of
+    wall-clock time and `memory_mb` MiB of address space per process."""
+    with tempfile.TemporaryDirectory(prefix="l1lab-batch-") as temp:
+        folder = Path(temp) / "submission"
+        for name, data in snapshot.files:
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        folder.mkdir(exist_ok=True)
+        output, errors = Path(temp) / "report.json", Path(temp) / "stderr.txt"
+        command = [sys.executable, "-m", "grader._student_main", str(memory_mb * 1024 * 1024),
+                   str(int(timeout + KILL_GRACE)), str(os.getpid()),
+                   "all", "--submission", str(folder), "--format", "json", "--output", str(output)]
+        with open(errors, "wb") as stderr:
+            process = subprocess.Popen(command, cwd=temp, stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.DEVNULL, stderr=stderr,
+                                       start_new_session=True, env=_child_env())
+            with _running_lock:
+                _running.add(process.pid)
+            try:
+                code = process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                kill_tree(process.pid)
+                process.wait()
+                return JobResult("timed out", message=f"grading took longer than {timeout:g} s "
+                                 "and was stopped", details=_tail(errors))
+            except BaseException:
+                kill_tree(process.pid)
+                process.wait()
+                raise
+            finally:
+                with _running_lock:
+                    _running.discard(process.pid)
+        return _result(code, output, errors, folder)
+
+
+def _result(code: int, output: Path, errors: Path, folder: Path) -> JobResult:
+    if code in (0, 1):
+        try:
+            text = output.read_text(encoding="utf-8")
+            # The temporary path differs on every run; the report must not.
+            report = json.loads(text.replace(str(folder), "submission"))
+            if isinstance(report, dict) and isinstance(report.get("exercises"), list):
+                return JobResult("graded", report=report)
+        except (OSError, ValueError):
+            pass
+        return JobResult("error", message=f"grading exited with code {code} but wrote no "
+                         "valid report", details=_tail(errors))
+    if code < 0:
+        try:
+            how = f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+    else:
+        how = f"failed with exit code {code}"
+    return JobResult("error", message=f"the grading process {how}", details=_tail(errors))
+
+
+def kill_running() -> None:
+    """Kill every grading process this process started that is still running."""
+    with _running_lock:
+        pids = list(_running)
+    for pid in pids:
+        kill_tree(pid)
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL `pid` and every process below it, including those in other sessions.
+
+    The learner's workers run in their own sessions, so killing the process group is not
+    enough. Each process is stopped first, so none can start another while the tree is
+    walked; on systems without /proc only the process group is killed.
+    """
+    seen: set[int] = set()
+    _signal(pid, signal.SIGSTOP)
+    for _ in range(10):
+        found = set(_descendants(pid)) - seen
+        if not found:
+            break
+        for child in found:
+            _signal(child, signal.SIGSTOP)
+        seen |= found
+    for target in (pid, *seen):
+        _signal(target, signal.SIGKILL)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+    found, stack = [], [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def _signal(pid: int, number: int) -> None:
+    try:
+        os.kill(pid, number)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _child_env() -> dict[str, str]:
+    """One thread per numerical library, so parallel jobs share the cores fairly."""
+    env = dict(os.environ)
+    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONDONTWRITEBYTECODE="1", NO_COLOR="1")
+    return env
+
+
+def _tail(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    return data[-MAX_STDERR:].decode("utf-8", "replace").strip()
+
