@@ -19,12 +19,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed(command: list[str], runs: int) -> list[float]:
-    times = []
+def timed_once(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
+    """Run the commands in turn, `runs` rounds, so a busy machine slows them alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
+        for name, command in commands.items():
+            times[name].append(timed_once(command))
     return times
 
 
@@ -33,13 +39,15 @@ def main() -> None:
     parser.add_argument("exercises", nargs="*", default=["exercise3"])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    floor = timed([sys.executable, "-c", "import numpy, hypothesis, pytest, click"], args.runs)
+    commands = {"floor": [sys.executable, "-c", "import numpy, hypothesis, pytest, click"]}
+    for name in args.exercises:
+        commands[name] = [sys.executable, "-m", "grader", name, "--submission", f"solutions/{name}.py"]
+    results = interleaved(commands, args.runs)
+    floor = results.pop("floor")
     floor_median = statistics.median(floor)
     print(f"floor (import numpy, hypothesis, pytest, click): median {floor_median:.3f} s "
           f"(min {min(floor):.3f}, max {max(floor):.3f}, {args.runs} runs)")
-    for name in args.exercises:
-        command = [sys.executable, "-m", "grader", name, "--submission", f"solutions/{name}.py"]
-        times = timed(command, args.runs)
+    for name, times in results.items():
         median = statistics.median(times)
         print(f"grade {name} (reference solution): median {median:.3f} s "
               f"(min {min(times):.3f}, max {max(times):.3f}) = {median / floor_median:.2f}x floor")

@@ -71,6 +71,11 @@ def update_problems(draw, *, weights_: st.SearchStrategy[np.ndarray] | None = No
     return w, grad, draw(learning_rates()), draw(lams if lams is not None else strengths())
 
 
+def targets(*, max_samples: int = 6) -> st.SearchStrategy[np.ndarray]:
+    """Regression targets y: 1 to `max_samples` values in [-1e3, 1e3]."""
+    return hnp.arrays(np.float64, st.integers(1, max_samples), elements=st.floats(-1e3, 1e3, **FINITE))
+
+
 @st.composite
 def regression_problems(draw, *, max_samples: int = 6, max_features: int = 5):
     """(w, X, y): X of shape (n, p) with n and p from 1, y of length n, w of length p."""
