@@ -47,6 +47,8 @@ class LearnerFailure(Exception):
     """The learner's code did something wrong; `str()` is what they are told."""
 
     kind = "failed"
+    teaches = True
+    """Whether the check's lesson idea and hint apply (not for a crash or a syntax error)."""
 
 
 class Mismatch(LearnerFailure):
@@ -82,6 +84,7 @@ class Abort(BaseException):
     """A failure that ends the check at once, without shrinking."""
 
     kind = "failed"
+    teaches = False
 
     def __str__(self) -> str:
         return self.args[0] if self.args else ""

@@ -21,8 +21,8 @@ from grader.submission import Submission
 
 GRADER_BROKE = ("The grader itself failed on this check. This is not caused by your code "
                 "and will not count against you: please tell your instructor.")
-FLAKY = ("your function gave different results for the same input. Make it depend only on "
-         "its arguments (no global state, no randomness).")
+FLAKY = ("Your function gave different results for the same input. Make it depend only on "
+         "its arguments (no global state, no randomness), then grade again.")
 
 
 class GradingPlugin:
@@ -82,13 +82,11 @@ class GradingPlugin:
         elif report.failed:
             result.score = 0
             error = call.excinfo.value
-            if isinstance(error, Flaky):
-                error = _learner_failure_in(error) or error
-                if isinstance(error, LearnerFailure):
-                    error = LearnerFailure(FLAKY)
-            if isinstance(error, (LearnerFailure, Abort)):
+            if isinstance(error, Flaky) and _learner_failure_in(error) is not None:
+                result.status, result.kind, result.message = Status.FAILED, "failed", FLAKY
+            elif isinstance(error, (LearnerFailure, Abort)):
                 result.status, result.kind = Status.FAILED, error.kind
-                result.message = feedback(str(error), spec, lesson_hint=error.kind == "failed")
+                result.message = feedback(str(error), spec, lesson_hint=error.teaches)
             else:
                 result.status, result.kind = Status.ERROR, "error"
                 result.message = GRADER_BROKE

@@ -48,6 +48,9 @@ class Outcome:
         if self.value is None:
             raise BadReturn(self.call, f"it returned an array of dtype {self.dtype}; "
                             "return an array of floats.")
+        if self.dtype in ("float16", "float32"):
+            raise BadReturn(self.call, f"it returned an array of dtype {self.dtype}, which keeps "
+                            "only a few digits; return float64, numpy's default.")
         if self.value.shape != shape:
             raise BadReturn(self.call, f"it returned an array of shape {_shape(self.value.shape)}; "
                             f"expected shape {_shape(shape)}, the same as w.")
