@@ -8,12 +8,11 @@ hidden checks included: the autograder is the trusted side) under `l1lab/`.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import zipfile
 from pathlib import Path
 
-from grader.release import IGNORED, PROJECT, ReleaseError
+from grader.release import PROJECT, ReleaseError, copy_project
 
 SOURCES = ("README.md", "pyproject.toml", "exercises", "quiz", "grader", "solutions")
 
@@ -70,12 +69,7 @@ def make_bundle(out: Path) -> None:
     with tempfile.TemporaryDirectory() as temp:
         staging = Path(temp) / "l1lab"
         staging.mkdir()
-        for name in SOURCES:
-            source = PROJECT / name
-            if source.is_dir():
-                shutil.copytree(source, staging / name, ignore=IGNORED)
-            else:
-                shutil.copy2(source, staging / name)
+        copy_project(SOURCES, staging)
         partial = out.with_name(f".{out.name}.partial")
         try:
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -65,13 +65,18 @@ def make_release(out: Path) -> dict[str, Hidden]:
     return hidden
 
 
-def _build(root: Path) -> dict[str, Hidden]:
-    for name in COPIED:
+def copy_project(names: tuple[str, ...], root: Path) -> None:
+    """Copy these top-level files and folders of the project into `root`, without caches."""
+    for name in names:
         source = PROJECT / name
         if source.is_dir():
             shutil.copytree(source, root / name, ignore=IGNORED)
         else:
             shutil.copy2(source, root / name)
+
+
+def _build(root: Path) -> dict[str, Hidden]:
+    copy_project(COPIED, root)
     pyproject = root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(', "solutions"', ""),
                          encoding="utf-8")
