@@ -1,9 +1,12 @@
 """The grader's side of the worker boundary: start, talk to and kill one worker process.
 
 The learner's code never runs in the grader's process. A `Worker` starts
-`worker_main.py` in a new session (so the whole tree can be killed at once), sends it
-float64 arguments, and reads back a JSON header plus raw float64 bytes, within a deadline.
-It never unpickles and never trusts a size it did not bound.
+`worker_main.py` in a new session (so the whole tree can be killed at once), confined as
+`grader.isolation` plans for the tier, sends it float64 arguments, and reads back a JSON
+header plus raw float64 bytes, within a deadline. It never unpickles, never trusts a size
+it did not bound, and checks every field of every header: the learner's code shares the
+worker process, so anything on the channel may be forged, and a forgery must at worst fail
+that one call, never the grader.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from grader import isolation
+from grader.isolation import Tier
 
 WORKER_SCRIPT = Path(__file__).with_name("worker_main.py")
 MAX_HEADER_BYTES = 64 * 1024
@@ -49,28 +55,38 @@ class Reply:
 class Worker:
     """One worker process running one submission file."""
 
-    def __init__(self, submission: Path, functions: list[str], *, start_timeout: float) -> None:
+    def __init__(self, submission: Path, functions: list[str], *, start_timeout: float,
+                 tier: Tier | None = None) -> None:
         self.submission = submission
+        self.tier = isolation.choose(tier)
         req_read, self._req = os.pipe()
         self._resp, resp_write = os.pipe()
+        self.plan = isolation.plan(self.tier, [req_read, resp_write], submission.parent)
         command = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(submission),
-                   str(req_read), str(resp_write), json.dumps(functions)]
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, pass_fds=(req_read, resp_write),
-            cwd=submission.parent, start_new_session=True, env=_worker_env(),
-        )
-        os.close(req_read)
-        os.close(resp_write)
+                   str(req_read), str(resp_write), json.dumps(functions), json.dumps(self.plan)]
+        try:
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, pass_fds=(req_read, resp_write),
+                cwd=submission.parent, start_new_session=True, env=_worker_env(self.tier),
+            )
+        finally:
+            os.close(req_read)
+            os.close(resp_write)
+        os.set_blocking(self._req, False)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._resp, selectors.EVENT_READ)
         self._start_timeout = start_timeout
         self._hello: dict | None = None
+        self._seq = 0
+        self._closed = False
 
     def hello(self) -> dict:
         """The worker's first message: whether the file imported and what it lacks."""
         if self._hello is None:
-            self._hello = self._read(time.monotonic() + self._start_timeout).header
+            self._hello = _valid_hello(self._read(time.monotonic() + self._start_timeout).header)
+            if self._hello is None:
+                self._fail("the worker sent a malformed message")
         return self._hello
 
     def call(self, func: str, names: list[str], args: list, *, timeout: float) -> Reply:
@@ -85,23 +101,36 @@ class Worker:
             else:
                 specs.append({"kind": "float", "value": float(arg)})
         payload = b"".join(chunks)
+        self._seq += 1
         header = json.dumps({"op": "call", "func": func, "names": names, "args": specs,
-                             "nbytes": len(payload)}).encode()
+                             "nbytes": len(payload), "seq": self._seq}).encode()
         deadline = time.monotonic() + timeout
-        try:
-            os.write(self._req, struct.pack(">I", len(header)) + header)
-            _write_all(self._req, payload)
-        except OSError:
-            self._fail("the worker stopped reading")
-        return self._read(deadline)
+        self._write_all(struct.pack(">I", len(header)) + header + payload, deadline)
+        reply = self._read(deadline)
+        header = _valid_reply(reply.header, self._seq)
+        if header is None:
+            self._fail("the worker sent a malformed message")
+        return Reply(header, reply.value)
 
     def close(self) -> None:
         """Kill the worker and everything it started; idempotent and quick."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.tier is Tier.FULL and self.process.poll() is None:
+            # The keeper outside the namespace kills its pid 1, and with it every process
+            # inside, including any that left the process group with setsid.
+            try:
+                os.kill(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=1.0)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         self.process.wait()
+        isolation.sweep(self.plan)
         for fd in (self._req, self._resp):
             try:
                 os.close(fd)
@@ -109,27 +138,44 @@ class Worker:
                 pass
         self._selector.close()
 
+    def _write_all(self, data: bytes, deadline: float) -> None:
+        """Write a request, but never wait past the deadline on a worker that stopped reading."""
+        view = memoryview(data)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._req, selectors.EVENT_WRITE)
+            while view:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    self.close()
+                    raise WorkerTimeout
+                try:
+                    view = view[os.write(self._req, view):]
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    self._fail("the worker stopped reading")
+
     def _read(self, deadline: float) -> Reply:
         (size,) = struct.unpack(">I", self._read_exact(4, deadline))
         if size > MAX_HEADER_BYTES:
             self._fail("the worker sent a malformed message")
         try:
             header = json.loads(self._read_exact(size, deadline))
-            nbytes = int(header.get("nbytes", 0))
-        except (ValueError, TypeError, AttributeError):
-            self._fail("the worker sent a malformed message")
-        if not 0 <= nbytes <= MAX_DATA_BYTES or nbytes % 8:
+            nbytes = header["nbytes"]
+            if type(nbytes) is not int or not 0 <= nbytes <= MAX_DATA_BYTES or nbytes % 8:
+                raise ValueError
+            shape = None
+            if header.get("numeric") is True:
+                shape = tuple(header["shape"])
+                if not all(type(n) is int and 0 <= n <= MAX_DATA_BYTES for n in shape) \
+                        or len(shape) > 32 or 8 * _product(shape) != nbytes:
+                    raise ValueError
+        except (WorkerTimeout, WorkerDied):
+            raise
+        except Exception:  # any bytes at all: a RecursionError from [[[[..., a huge int...
             self._fail("the worker sent a malformed message")
         data = self._read_exact(nbytes, deadline)
-        value = None
-        if header.get("numeric"):
-            try:
-                shape = tuple(int(n) for n in header["shape"])
-            except (KeyError, TypeError, ValueError):
-                self._fail("the worker sent a malformed message")
-            if min(shape, default=0) < 0 or int(np.prod(shape, dtype=np.int64)) * 8 != nbytes:
-                self._fail("the worker sent a malformed message")
-            value = np.frombuffer(data, dtype=np.float64).reshape(shape)
+        value = None if shape is None else np.frombuffer(data, dtype=np.float64).reshape(shape)
         return Reply(header, value)
 
     def _read_exact(self, n: int, deadline: float) -> bytes:
@@ -151,16 +197,19 @@ class Worker:
         raise WorkerDied(how)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def _product(shape: tuple[int, ...]) -> int:
+    result = 1
+    for n in shape:
+        result *= n
+    return result
 
 
-def _worker_env() -> dict[str, str]:
+def _worker_env(tier: Tier) -> dict[str, str]:
     """A small environment: no grader secrets, one thread for numpy, same results anywhere."""
     keep = ("PATH", "LANG", "LC_ALL", "HOME", "SYSTEMROOT", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
     env = {key: os.environ[key] for key in keep if key in os.environ}
+    if tier is not Tier.MINIMAL:
+        env["HOME"] = "/tmp"
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
     return env
@@ -178,3 +227,68 @@ def _exit_description(process: subprocess.Popen) -> str:
             name = f"signal {-code}"
         return f"it was killed by {name}" + (" (a crash)" if name in {"SIGSEGV", "SIGBUS", "SIGABRT", "SIGFPE", "SIGILL"} else "")
     return f"the process exited with code {code}"
+
+
+MAX_TEXT = 300
+
+
+def _text(value: object, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if type(value) is not str:
+        raise ValueError
+    return value[:MAX_TEXT]
+
+
+def _error(value: object) -> dict:
+    if type(value) is not dict:
+        raise ValueError
+    where = value.get("where")
+    if where is not None:
+        if type(where) is not dict or type(where.get("line")) is not int:
+            raise ValueError
+        where = {"line": where["line"], "code": _text(where.get("code"), optional=True)}
+    if type(value.get("not_implemented", False)) is not bool:
+        raise ValueError
+    return {"type": _text(value.get("type")), "message": _text(value.get("message", "")),
+            "where": where, "not_implemented": value.get("not_implemented", False)}
+
+
+def _valid_hello(header: object) -> dict | None:
+    """The worker's first message with only checked fields, or None if anything is off."""
+    try:
+        if type(header) is not dict or header.get("seq") != 0 or type(header.get("ready")) is not bool:
+            raise ValueError
+        if "confinement" in header:
+            return {"ready": False, "confinement": _text(header["confinement"])}
+        if not header["ready"]:
+            return {"ready": False, "error": _error(header.get("error"))}
+        missing = header.get("missing")
+        if type(missing) is not list:
+            raise ValueError
+        return {"ready": True, "missing": [_text(name) for name in missing]}
+    except (ValueError, KeyError):
+        return None
+
+
+def _valid_reply(header: object, seq: int) -> dict | None:
+    """A call's answer with only checked fields, or None if anything is off (or out of turn)."""
+    try:
+        if type(header) is not dict or header.get("seq") != seq or type(header.get("ok")) is not bool:
+            raise ValueError
+        if not header["ok"]:
+            return {"ok": False, "error": _error(header.get("error"))}
+        shape = header.get("shape")
+        if shape is not None and (type(shape) is not list or
+                                  not all(type(n) is int and n >= 0 for n in shape)):
+            raise ValueError
+        mutated, aliased = header.get("mutated", []), header.get("aliased")
+        if type(mutated) is not list:
+            raise ValueError
+        return {"ok": True, "type": _text(header.get("type")), "shape": shape,
+                "dtype": _text(header.get("dtype"), optional=True),
+                "numeric": header.get("numeric") is True,
+                "mutated": [_text(name) for name in mutated],
+                "aliased": _text(aliased, optional=True)}
+    except (ValueError, KeyError):
+        return None

@@ -1,14 +1,17 @@
 """The worker: the only process that imports and runs a learner's code.
 
-Started by `grader.worker` as ``python -I -B worker_main.py SUBMISSION REQ_FD RESP_FD``.
-It deliberately imports nothing from the grader (so no hidden check or reference code is
-loaded here) and speaks a tiny framed protocol over two pipes:
+Started by `grader.worker` as
+``python -I -B worker_main.py SUBMISSION REQ_FD RESP_FD FUNCTIONS PLAN``. It reads the
+learner's file, confines itself as PLAN says (`_confine`, loaded by path), and only then
+imports numpy and runs the learner's code. It deliberately imports nothing from the grader
+(so no hidden check or reference code is loaded here) and speaks a tiny framed protocol
+over two pipes:
 
     frame = 4-byte big-endian header length, JSON header, then `nbytes` of raw float64 data
 
-Requests:  {"op": "call", "func": NAME, "args": [ARG, ...]} with ARG either
+Requests:  {"op": "call", "seq": N, "func": NAME, "args": [ARG, ...]} with ARG either
            {"kind": "float", "value": X} or {"kind": "array", "shape": [...]} (data follows).
-Responses: {"ok": true, "type": ..., "shape": [...] | null, "nbytes": N, "mutated": [...],
+Responses: {"seq": N, "ok": true, "type": ..., "shape": [...] | null, "nbytes": N, "mutated": [...],
            "aliased": NAME | null} with the result as float64 data when it converts,
            or {"ok": false, "error": {...}} when the learner's code raised.
 
@@ -20,12 +23,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import linecache
 import os
 import struct
 import sys
 import traceback
+import types
 
-import numpy as np
+np = None  # numpy, imported only once the worker is confined
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 MAX_TEXT = 300
@@ -77,12 +82,15 @@ def describe_error(exc: BaseException, submission: str) -> dict:
     }
 
 
-def load_submission(path: str, functions: list[str]) -> tuple[object | None, dict]:
-    """Import the learner's file by path, without adding its folder to sys.path."""
-    spec = importlib.util.spec_from_file_location("submission", path)
-    module = importlib.util.module_from_spec(spec)
+def load_submission(path: str, source: bytes, functions: list[str]) -> tuple[object | None, dict]:
+    """Run the learner's file (read before confinement) as a module named `submission`."""
+    module = types.ModuleType("submission")
+    module.__file__ = path
+    sys.modules["submission"] = module  # as an import would: dataclasses and pickle look here
+    text = source.decode("utf-8", errors="replace")
+    linecache.cache[path] = (len(text), None, text.splitlines(True), path)
     try:
-        spec.loader.exec_module(module)
+        exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
     except BaseException as exc:  # a broken file is the learner's to fix, never ours
         return None, {"ready": False, "error": describe_error(exc, path)}
     missing = [name for name in functions if not callable(getattr(module, name, None))]
@@ -140,11 +148,30 @@ def call(module: object, request: dict, payload: bytes, submission: str) -> tupl
     return header, data
 
 
+def confine(plan: dict) -> None:
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_confine.py")
+    spec = importlib.util.spec_from_file_location("_confine", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.enter(plan)
+
+
 def main() -> None:
+    global np
     submission, req_fd, resp_fd = os.path.abspath(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-    functions = json.loads(sys.argv[4])
+    functions, plan = json.loads(sys.argv[4]), json.loads(sys.argv[5])
     sys.dont_write_bytecode = True  # never leave __pycache__ in the learner's folder
-    module, hello = load_submission(submission, functions)
+    try:
+        with open(submission, "rb") as file:  # now: a confined worker may not reach the file
+            source = file.read(4 * 1024 * 1024)
+        confine(plan)
+        import numpy
+    except Exception as exc:  # noqa: BLE001 - no learner code has run: the grader's problem
+        write_frame(resp_fd, {"seq": 0, "ready": False, "confinement": clip(f"{exc}")})
+        return
+    np = numpy
+    module, hello = load_submission(submission, source, functions)
+    hello["seq"] = 0
     write_frame(resp_fd, hello)
     while module is not None:
         try:
@@ -152,6 +179,7 @@ def main() -> None:
         except EOFError:
             return
         header, data = call(module, request, payload, submission)
+        header["seq"] = request.get("seq")
         write_frame(resp_fd, header, data)
 
 
