@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 import grader.checks
+from grader import isolation
 from grader.catalog import Exercise
+from grader.isolation import Tier
 from grader.plugin import GradingPlugin
 from grader.release import hidden_in_release
 from grader.results import (CheckResult, ExerciseResult, Report, Status, exercise_status,
                             overall_status)
-from grader.submission import Submission, start_submissions
+from grader.submission import TIME_LIMIT, Submission, start_submissions
 
 CHECKS_DIR = Path(grader.checks.__file__).parent
 PYTEST_INI = Path(__file__).with_name("grading.ini")
@@ -25,10 +27,15 @@ class GraderError(Exception):
 
 
 def grade(exercises: list[Exercise], files: dict[str, Path], *, include_hidden: bool = True,
-          call_timeout: float = 2.0) -> Report:
-    """Grade `files[exercise.name]` for each exercise and return the report."""
-    return run_checks(exercises, start_submissions(exercises, files, call_timeout=call_timeout),
-                      include_hidden=include_hidden)
+          call_timeout: float = 2.0, time_limit: float = TIME_LIMIT,
+          tier: Tier | None = None) -> Report:
+    """Grade `files[exercise.name]` for each exercise and return the report.
+
+    `time_limit` bounds the worker time of each submission; `tier` forces a lower isolation
+    tier than the detected one (see `grader.isolation`)."""
+    submissions = start_submissions(exercises, files, call_timeout=call_timeout,
+                                    time_limit=time_limit, tier=tier)
+    return run_checks(exercises, submissions, include_hidden=include_hidden)
 
 
 def run_checks(exercises: list[Exercise], submissions: dict[str, Submission], *,
@@ -43,8 +50,10 @@ def run_checks(exercises: list[Exercise], submissions: dict[str, Submission], *,
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"pytest could not run the checks (exit code {int(code)})")
     results = [_exercise_result(e, plugin.results[e.checks_module]) for e in exercises]
+    tiers = [s.tier for s in submissions.values()] or [isolation.detect().tier]
     return Report(score=sum(r.score for r in results), max_score=sum(r.max_score for r in results),
-                  status=overall_status(results), exercises=results)
+                  status=overall_status(results), exercises=results,
+                  isolation=min(tiers, key=lambda t: t.rank).value)
 
 
 def _exercise_result(exercise: Exercise, checks: list[CheckResult]) -> ExerciseResult:

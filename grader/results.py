@@ -58,6 +58,8 @@ class Report:
     """"passed" (full marks), "failed" or "error" (the grader broke somewhere)."""
     exercises: list[ExerciseResult]
     version: int = FORMAT_VERSION
+    isolation: str = ""
+    """How the learner's code was confined: "full", "reduced" or "minimal" (`grade doctor`)."""
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -8,15 +8,34 @@ can be unusable into one exact `BadReturn` sentence.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from grader import isolation
 from grader.catalog import Exercise, Function
-from grader.failures import (BadReturn, Call, CannotLoad, Crashed, NotStarted, Raised,
+from grader.failures import (Abort, BadReturn, Call, CannotLoad, Crashed, NotStarted, Raised,
                              TimedOut, describe_exception)
+from grader.isolation import Tier
 from grader.worker import Worker, WorkerDied, WorkerTimeout
+
+TIME_LIMIT = 30.0
+"""Seconds of worker time (imports and calls) one submission may use in all its checks."""
+
+
+class OutOfTime(Abort):
+    """The submission used up its total time; its remaining calls are not run."""
+
+    def __init__(self, call: Call, seconds: float) -> None:
+        super().__init__(f"called {call}: not run, because your code has used up the "
+                         f"{seconds:g} s it gets for this exercise. Look for a loop that never "
+                         "ends or a very slow computation.")
+
+
+class ConfinementFailed(Exception):
+    """The worker could not confine itself, so no learner code ran: the grader's fault."""
 
 DESCRIPTIONS = {"list": "a list", "tuple": "a tuple", "NoneType": "None", "bool": "a bool",
                 "str": "a string", "dict": "a dict"}
@@ -69,6 +88,30 @@ class Outcome:
         self._check_finite()
         return float(self.value.reshape(()))
 
+    def indices(self) -> np.ndarray:
+        """The result as a 1-D int array of distinct ascending indices, or a `BadReturn`."""
+        self._check_inputs()
+        if self.type != "ndarray":
+            raise BadReturn(self.call, f"it returned {self._what()}; return a numpy array "
+                            "of integer indices.")
+        if _kind(self.dtype) not in ("i", "u") or self.value is None:
+            raise BadReturn(self.call, f"it returned an array of dtype {self.dtype}; return "
+                            "the positions as integers (an int array), not a mask or floats.")
+        if self.value.ndim != 1:
+            raise BadReturn(self.call, f"it returned an array of shape {_shape(self.value.shape)}; "
+                            "return a 1-D array of indices.")
+        steps = np.diff(self.value)
+        if np.any(steps == 0):
+            repeated = int(self.value[1:][steps == 0][0])
+            raise BadReturn(self.call, f"index {repeated} appears more than once; list each "
+                            "index once.")
+        if np.any(steps < 0):
+            first = int(np.flatnonzero(steps < 0)[0])
+            raise BadReturn(self.call, f"index {int(self.value[first])} comes before index "
+                            f"{int(self.value[first + 1])}; return the indices in ascending "
+                            "order.")
+        return self.value.astype(np.int64)
+
     def _check_inputs(self) -> None:
         if self.mutated:
             raise BadReturn(self.call, f"it changed its argument {self.mutated[0]} in place; "
@@ -93,22 +136,35 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def _kind(dtype: str | None) -> str:
+    """numpy's one-letter kind of a dtype name ("i" for "int64"), or "" if it is not one."""
+    try:
+        return np.dtype(dtype).kind if dtype else ""
+    except TypeError:
+        return ""
+
+
 class Submission:
     """The learner's functions for one exercise, each called in a worker process."""
 
     def __init__(self, path: Path, exercise: Exercise, *, call_timeout: float = 2.0,
-                 start_timeout: float = 10.0) -> None:
+                 start_timeout: float = 10.0, time_limit: float = TIME_LIMIT,
+                 tier: Tier | None = None) -> None:
         self.path, self.exercise = path, exercise
         self.call_timeout = self.default_timeout = call_timeout
         self.start_timeout = start_timeout
+        self.time_limit = self.time_left = time_limit
+        self.tier = isolation.choose(tier)
         self._worker: Worker | None = None
+        self._cannot_load: CannotLoad | None = None
         self.start()
 
     def start(self) -> None:
         """Start the worker now, so it imports numpy while pytest collects the checks."""
         if self._worker is None and self.path.is_file():
+            self._start_limit = min(self.start_timeout, max(self.time_left, 0.5))
             self._worker = Worker(self.path, [f.name for f in self.exercise.functions],
-                                  start_timeout=self.start_timeout)
+                                  start_timeout=self._start_limit, tier=self.tier)
 
     def close(self) -> None:
         if self._worker is not None:
@@ -126,15 +182,23 @@ class Submission:
         """Run `function(*args)` in the worker; raise a typed failure for anything but a value."""
         call = Call(function.name, function.params, tuple(_frozen(a) for a in args))
         worker = self._ready_worker(function)
+        if self.time_left <= 0:
+            raise OutOfTime(call, self.time_limit)
+        timeout = min(self.call_timeout, self.time_left)
+        started = time.monotonic()
         try:
             reply = worker.call(function.name, list(function.params), list(args),
-                                timeout=self.call_timeout)
+                                timeout=timeout)
         except WorkerTimeout:
             self._worker = None
+            if timeout < self.call_timeout:
+                raise OutOfTime(call, self.time_limit) from None
             raise TimedOut(call, self.call_timeout) from None
         except WorkerDied as died:
             self._worker = None
             raise Crashed(call, died.how) from None
+        finally:
+            self.time_left -= time.monotonic() - started
         header = reply.header
         if not header.get("ok"):
             error = header.get("error") or {}
@@ -149,14 +213,22 @@ class Submission:
     def _ready_worker(self, function: Function) -> Worker:
         if not self.path.is_file():
             raise CannotLoad(f"There is no file {self.path}. Create it from the stub in exercises/.")
+        if self._cannot_load is not None:  # an import that hung will hang again: wait once
+            raise self._cannot_load
         self.start()
+        started = time.monotonic()
         try:
             hello = self._worker.hello()
         except (WorkerTimeout, WorkerDied):
             self._worker = None
-            raise CannotLoad(f"{self.path.name} did not finish importing within "
-                             f"{self.start_timeout:g} s. Is there a loop or a long "
-                             "computation at the top level of the file?") from None
+            self._cannot_load = CannotLoad(
+                f"{self.path.name} did not finish importing within {self._start_limit:g} s. "
+                "Is there a loop or a long computation at the top level of the file?")
+            raise self._cannot_load from None
+        finally:
+            self.time_left -= time.monotonic() - started
+        if hello.get("confinement"):
+            raise ConfinementFailed(f"the worker could not confine itself: {hello['confinement']}")
         if not hello.get("ready"):
             error = hello.get("error") or {}
             if error.get("not_implemented"):
@@ -176,7 +248,9 @@ def _frozen(arg):
 
 
 def start_submissions(exercises: list[Exercise], files: dict[str, Path], *,
-                      call_timeout: float = 2.0) -> dict[str, Submission]:
+                      call_timeout: float = 2.0, time_limit: float = TIME_LIMIT,
+                      tier: Tier | None = None) -> dict[str, Submission]:
     """Start one worker per exercise, keyed by checks module, before pytest is even imported."""
-    return {e.checks_module: Submission(files[e.name], e, call_timeout=call_timeout)
+    return {e.checks_module: Submission(files[e.name], e, call_timeout=call_timeout,
+                                        time_limit=time_limit, tier=tier)
             for e in exercises}
