@@ -55,7 +55,26 @@ def grading_options(command):
                                 "for programs.")(command)
     command = click.option("--submission", type=click.Path(exists=True, path_type=Path),
                            help="Grade this file (one exercise) or folder instead of exercises/.")(command)
+    command = click.option("--require-isolation", type=click.Choice(["full", "reduced"]),
+                           expose_value=False, is_eager=True, callback=_require_isolation,
+                           help="For official grading: refuse to grade (exit 3) unless the "
+                                "learner's code can be confined this well (see grade doctor).")(command)
     return command
+
+
+def _require_isolation(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    from grader.isolation import IsolationTooLow, Tier, require
+    if value is not None:
+        try:
+            require(Tier(value))
+        except IsolationTooLow as error:
+            raise IsolationRefused(str(error)) from None
+
+
+class IsolationRefused(click.ClickException):
+    """Official grading asked for more confinement than this machine gives: nothing ran."""
+
+    exit_code = EXIT_GRADER_FAILED
 
 
 @click.group(cls=ExerciseGroup, invoke_without_command=True)
@@ -76,6 +95,14 @@ def main(ctx: click.Context) -> None:
 def grade_all(submission: Path | None, fmt: str, output: Path | None) -> None:
     """Grade every exercise and the quiz (quiz.txt), and show the total."""
     _grade_and_finish(catalog.exercises(), submission, fmt, output, quiz=True)
+
+
+@main.command("doctor")
+def doctor() -> None:
+    """Show how your code is confined when graded here, and what a stronger tier needs."""
+    from grader.doctor import diagnose
+    for line in diagnose():
+        click.echo(line)
 
 
 @main.command("hint")
