@@ -20,12 +20,14 @@ def show(value: object) -> str:
     """A value as the learner would type it: floats exact and short, long arrays cut."""
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
-            return show(float(value))
+            return show(value[()])
         items = [show(v) for v in value[:MAX_SHOWN]]
         if len(value) > MAX_SHOWN:
             items.append(f"... {len(value) - MAX_SHOWN} more")
         return "[" + ", ".join(items) + "]"
-    if isinstance(value, (float, np.floating, int, np.integer)) and not isinstance(value, bool):
+    if isinstance(value, np.integer):
+        return str(int(value))  # indices: an int array shows as [1, 3], not [1.0, 3.0]
+    if isinstance(value, (float, np.floating, int)) and not isinstance(value, bool):
         return repr(float(value) + 0.0)  # + 0.0 shows -0.0 as 0.0: both are right
     return repr(value)
 
@@ -41,6 +43,16 @@ class Call:
     def __str__(self) -> str:
         shown = ", ".join(f"{p}={show(a)}" for p, a in zip(self.params, self.args))
         return f"{self.func}({shown})"
+
+
+@dataclass(frozen=True)
+class NamedCall(Call):
+    """A call whose arguments are too big to show, described in words instead."""
+
+    label: str = ""
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class LearnerFailure(Exception):
@@ -70,6 +82,28 @@ class BadReturn(LearnerFailure):
     def __init__(self, call: Call, problem: str) -> None:
         self.call = call
         super().__init__(f"called {call}: {problem}")
+
+
+class Diverged(LearnerFailure):
+    """An iterative method returned inf or NaN: its steps grew instead of shrinking."""
+
+    def __init__(self, call: Call, got: np.ndarray) -> None:
+        self.call, self.got = call, got
+        bad = "NaN" if np.any(np.isnan(got)) else "inf"
+        super().__init__(f"called {call}, got {show(got)}: the weights grew to {bad}, so each "
+                         "step overshot the minimum by more than the last")
+
+
+class Suboptimal(LearnerFailure):
+    """The call returned weights, but their objective is above the optimum's."""
+
+    def __init__(self, call: Call, got: np.ndarray, objective: float, optimum: float, *,
+                 rtol: float, note: str = "") -> None:
+        self.call, self.got = call, got
+        gap = (objective - optimum) / abs(optimum) if optimum else float("inf")
+        text = (f"called {call}, got {show(got)}, whose objective is {objective:.10g}; the "
+                f"optimum is {optimum:.10g}, {gap:.2g} higher relative, allowed {rtol:g}")
+        super().__init__(text + (f". {note}" if note else ""))
 
 
 class Raised(LearnerFailure):
@@ -107,9 +141,10 @@ class CannotLoad(Abort):
 class TimedOut(Abort):
     """A call did not return within its time limit."""
 
-    def __init__(self, call: Call, seconds: float) -> None:
-        super().__init__(f"called {call}, it did not return within {seconds:g} s. "
-                         "Look for a loop that never ends.")
+    def __init__(self, call: Call, seconds: float, *,
+                 advice: str = "Look for a loop that never ends.") -> None:
+        self.call, self.seconds = call, seconds
+        super().__init__(f"called {call}, it did not return within {seconds:g} s. {advice}")
 
 
 class Crashed(Abort):
