@@ -99,13 +99,16 @@ def _regular_files(folder: Path, prefix: str):
 def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> JobResult:
     """Grade `snapshot` with `grade all` in a child process limited to `timeout` seconds of
     wall-clock time and `memory_mb` MiB of address space per process."""
-    with tempfile.TemporaryDirectory(prefix="l1lab-batch-") as temp:
+    with tempfile.TemporaryDirectory(prefix="l1lab-batch-", ignore_cleanup_errors=True) as temp:
+        # Modes as in a student's own folder: a worker that drops to its own uid reads it.
+        os.chmod(temp, 0o755)
         folder = Path(temp) / "submission"
+        folder.mkdir(mode=0o755)
         for name, data in snapshot.files:
             target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
             target.write_bytes(data)
-        folder.mkdir(exist_ok=True)
+            target.chmod(0o644)
         output, errors = Path(temp) / "report.json", Path(temp) / "stderr.txt"
         command = [sys.executable, "-m", "grader._student_main", str(memory_mb * 1024 * 1024),
                    str(int(timeout + KILL_GRACE)), str(os.getpid()),
@@ -122,7 +125,7 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
                 kill_tree(process.pid)
                 process.wait()
                 return JobResult("timed out", message=f"grading took longer than {timeout:g} s "
-                                 "and was stopped", details=_tail(errors))
+                                 "and was stopped")
             except BaseException:
                 kill_tree(process.pid)
                 process.wait()
@@ -134,25 +137,24 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
 
 
 def _result(code: int, output: Path, errors: Path, folder: Path) -> JobResult:
-    if code in (0, 1):
+    # The temporary folder differs on every run; the record must not.
+    details = _tail(errors).replace(str(folder.parent), "<temp>")
+    if code not in (0, 1):
         try:
-            text = output.read_text(encoding="utf-8")
-            # The temporary path differs on every run; the report must not.
-            report = json.loads(text.replace(str(folder), "submission"))
-            if isinstance(report, dict) and isinstance(report.get("exercises"), list):
-                return JobResult("graded", report=report)
-        except (OSError, ValueError):
-            pass
-        return JobResult("error", message=f"grading exited with code {code} but wrote no "
-                         "valid report", details=_tail(errors))
-    if code < 0:
-        try:
-            how = f"was killed by {signal.Signals(-code).name}"
+            how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
         except ValueError:
             how = f"was killed by signal {-code}"
-    else:
-        how = f"failed with exit code {code}"
-    return JobResult("error", message=f"the grading process {how}", details=_tail(errors))
+        last = details.splitlines()[-1] if details else ""
+        return JobResult("error", message=f"the grading process {how}" + (f": {last}" if last else ""),
+                         details=details)
+    try:
+        report = json.loads(output.read_text(encoding="utf-8").replace(str(folder), "submission"))
+    except (OSError, ValueError):
+        report = None
+    if not isinstance(report, dict) or not isinstance(report.get("exercises"), list):
+        return JobResult("error", message=f"grading exited with code {code} but wrote no valid "
+                         "report", details=details)
+    return JobResult("graded", report=report)
 
 
 def kill_running() -> None:

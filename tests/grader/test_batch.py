@@ -1,0 +1,221 @@
+"""`grade batch`: a class of 25 students, killed mid-run and resumed, against grading alone."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import batch_class
+from grader import gradebook
+from grader.cli import main
+from grader.student_job import JobResult, take_snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = "60"
+"""Far above any real student's time even on a busy machine; only zed's endless loop hits a limit."""
+
+
+def batch(folder: Path, out: Path, tmp: Path, *args: str) -> subprocess.Popen:
+    """Start `grade batch` as its own process, with its temporary files under `tmp`."""
+    tmp.mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    return subprocess.Popen([sys.executable, "-m", "grader", "batch", str(folder), "--out", str(out),
+                             "--jobs", "2", "--timeout", TIMEOUT, *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def records(reports: Path) -> dict[str, tuple[int, int]]:
+    """Each finished record's identity on disk: (inode, mtime), which change when rewritten."""
+    found = {}
+    for path in reports.iterdir():
+        if path.name.startswith("."):
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))  # never half a file
+        assert data["batch"]["student"] == path.stem
+        found[path.stem] = (path.stat().st_ino, path.stat().st_mtime_ns)
+    return found
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in command:
+                found.append(command)
+    return found
+
+
+def wait_until_no_process_mentions(text: str, seconds: float = 10.0) -> list[str]:
+    deadline = time.monotonic() + seconds
+    while (left := processes_mentioning(text)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def grade_alone(student: Path) -> dict:
+    done = subprocess.run([sys.executable, "-m", "grader", "all", "--submission", str(student),
+                           "--format", "json"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+def rows(csv_text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(csv_text)))
+
+
+def test_a_class_killed_mid_run_resumes_and_matches_grading_each_student_alone(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out" / "grades.csv"
+    out.parent.mkdir()
+    names = batch_class.build(folder, slow=False)
+    assert len(names) >= 20
+    reports = out.with_suffix("")
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # grade alone, meanwhile, for comparison
+        alone_future = pool.submit(lambda: {n: grade_alone(folder / n) for n in names})
+
+        first = batch(folder, out, tmp_path / "tmp1")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and first.poll() is None:
+            if reports.is_dir() and len([p for p in reports.glob("*.json")]) >= 4:
+                break
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)
+        first.communicate()
+        before = records(reports)
+        assert 4 <= len(before) < len(names), "the batch should be killed part way through"
+        assert wait_until_no_process_mentions(str(tmp_path / "tmp1")) == [], \
+            "grading processes outlived the killed batch"
+
+        second = batch(folder, out, tmp_path / "tmp2")
+        _, stderr = second.communicate(timeout=300)
+        alone = alone_future.result()
+    assert second.returncode == 0, stderr
+    assert "Grading" in stderr and f"{len(before)} kept from an earlier run" in stderr
+    after = records(reports)
+    assert sorted(after) == names
+    assert {n: after[n] for n in before} == before, "students graded before the kill were regraded"
+    assert not [p for p in reports.iterdir() if p.name.endswith(".tmp")]
+
+    table = rows(out.read_text(encoding="utf-8"))
+    assert [row["student"] for row in table] == names  # each once, sorted
+    for row in table:
+        report = alone[row["student"]]
+        items = {entry["name"]: entry for entry in report["exercises"]}
+        assert list(row)[1:1 + len(items)] == list(items)
+        assert {name: int(row[name]) for name in items} == \
+            {name: entry["score"] for name, entry in items.items()}, row["student"]
+        assert (int(row["total"]), int(row["max_total"])) == (report["score"], report["max_score"])
+        assert row["status"] == report["status"]
+    by_name = {row["student"]: row for row in table}
+    assert by_name["ada_correct"]["exercise1"] == by_name["ada_correct"]["exercise3"] == "10"
+    assert by_name["xia_special_files"]["exercise1"] == "10"  # FIFO and symlink skipped
+
+    # Run again: nothing is regraded and the CSV is byte for byte the same.
+    csv_before = out.read_bytes()
+    third = batch(folder, out, tmp_path / "tmp3")
+    _, stderr = third.communicate(timeout=120)
+    assert third.returncode == 0 and f"{len(names)} kept from an earlier run" in stderr
+    assert out.read_bytes() == csv_before and records(reports) == after
+
+    # Change one student's file: only that student is graded again.
+    (folder / "ada_correct" / "exercise1.py").write_bytes((ROOT / "exercises" / "exercise1.py").read_bytes())
+    fourth = batch(folder, out, tmp_path / "tmp4")
+    _, stderr = fourth.communicate(timeout=120)
+    assert fourth.returncode == 0, stderr
+    changed = {n for n, identity in records(reports).items() if after[n] != identity}
+    assert changed == {"ada_correct"}
+    assert rows(out.read_text(encoding="utf-8"))[0]["exercise1"] == "0"
+
+
+def test_a_student_past_the_time_limit_is_stopped_and_the_others_still_graded(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "grades.csv"
+    batch_class.build(folder, only=[batch_class.SLOW_STUDENT, "cy_stubs"])
+    started = time.monotonic()
+    run = batch(folder, out, tmp_path / "tmp", "--timeout", "6")
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == 1, stderr  # 1: some student was not graded
+    assert time.monotonic() - started < 40
+    table = {row["student"]: row for row in rows(out.read_text(encoding="utf-8"))}
+    slow = table[batch_class.SLOW_STUDENT]
+    assert slow["status"] == "timed out" and slow["total"] == "" and "6 s" in slow["message"]
+    assert table["cy_stubs"]["status"] == "failed" and table["cy_stubs"]["total"] == "0"
+    assert wait_until_no_process_mentions(str(tmp_path / "tmp")) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing", "--out", "g.csv"], "does not exist"),
+    (["afile", "--out", "g.csv"], "is a file"),
+    (["class", "--out", "nowhere/g.csv"], "does not exist"),
+    (["class", "--out", "g.csv", "--jobs", "0"], "--jobs"),
+    (["class"], "--out"),
+])
+def test_bad_input_is_one_line_and_exit_code_2(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "class").mkdir()
+    (tmp_path / "afile").write_text("")
+    result = CliRunner().invoke(main, ["batch", *args])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_second_batch_on_the_same_gradebook_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "class").mkdir()
+    (tmp_path / "grades").mkdir()
+    with open(tmp_path / "grades" / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = CliRunner().invoke(main, ["batch", "class", "--out", "grades.csv"])
+    assert result.exit_code == 2 and "another `grade batch`" in result.output
+
+
+def test_an_empty_class_writes_a_header_only_gradebook(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "class").mkdir()
+    result = CliRunner().invoke(main, ["batch", "class", "--out", "grades.csv"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "grades.csv").read_text() == "student,total,max_total,status,message\n"
+
+
+def test_the_snapshot_skips_special_hidden_and_big_files_and_hashes_contents(tmp_path):
+    batch_class.build(tmp_path, slow=False, only=["xia_special_files", "vic_big_and_hidden"])
+    special = take_snapshot(tmp_path / "xia_special_files")
+    assert [name for name, _ in special.files] == ["exercise1.py"]
+    big = take_snapshot(tmp_path / "vic_big_and_hidden")
+    assert [name for name, _ in big.files] == ["exercise1.py", "exercise2.py", "exercise3.py"]
+    before = big.sha256
+    assert take_snapshot(tmp_path / "vic_big_and_hidden").sha256 == before
+    (tmp_path / "vic_big_and_hidden" / "exercise2.py").write_text("# changed\n")
+    assert take_snapshot(tmp_path / "vic_big_and_hidden").sha256 != before
+
+
+def test_the_gradebook_quotes_messages_and_leaves_ungraded_cells_empty():
+    report = {"version": 1, "score": 3, "max_score": 4, "status": "failed", "exercises": [
+        {"name": "exercise1", "score": 3, "max_score": 3, "status": "passed", "checks": []},
+        {"name": "quiz", "score": 0, "max_score": 1, "status": "not started", "checks": []}]}
+    graded = gradebook.record("b, \"the\" student", "k", "h", JobResult("graded", report=report))
+    stopped = gradebook.record("a", "k", "h", JobResult("timed out", message="took\nlonger, sorry"))
+    text = gradebook.to_csv([stopped, graded])
+    assert rows(text) == [
+        {"student": "a", "exercise1": "", "quiz": "", "total": "", "max_total": "",
+         "status": "timed out", "message": "took longer, sorry"},
+        {"student": "b, \"the\" student", "exercise1": "3", "quiz": "0", "total": "3",
+         "max_total": "4", "status": "failed", "message": "quiz not started 0/1"},
+    ]
+    assert gradebook.to_csv([stopped, graded]) == text
