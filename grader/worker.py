@@ -57,7 +57,7 @@ class Worker:
 
     def __init__(self, submission: Path, functions: list[str], *, start_timeout: float,
                  tier: Tier | None = None) -> None:
-        self.submission = submission
+        self.submission = submission = submission.absolute()
         self.tier = isolation.choose(tier)
         req_read, self._req = os.pipe()
         self._resp, resp_write = os.pipe()

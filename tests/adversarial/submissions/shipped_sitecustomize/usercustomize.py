@@ -1,0 +1,1 @@
+import sitecustomize  # noqa: F401
