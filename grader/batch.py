@@ -156,7 +156,8 @@ def _dask_jobs(folder: Path, todo: list[str], settings: Settings, _: int, schedu
     except ImportError:
         raise click.UsageError("--scheduler needs Dask: pip install 'l1lab[dask]'") from None
     try:
-        client = Client(scheduler, timeout="15s", set_as_default=False)
+        # How long to try is Dask's own setting: distributed.comm.timeouts.connect.
+        client = Client(scheduler, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise BatchError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
     with client:
@@ -167,7 +168,7 @@ def _dask_jobs(folder: Path, todo: list[str], settings: Settings, _: int, schedu
                                    memory_mb=settings.memory_mb, pure=False,
                                    key=f"l1lab-grade-{snapshot.sha256[:12]}-{len(futures)}")
             futures[future] = (name, snapshot)
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             name, snapshot = futures[future]
             try:
                 result = future.result()
