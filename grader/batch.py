@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -51,8 +52,8 @@ class Summary:
     reused: int
     """Students whose record from an earlier run still matched and was kept."""
     full_marks: int
-    not_graded: int
-    """Students with no report: timed out, or grading failed."""
+    needs_attention: int
+    """Students whose grading timed out or failed, wholly or on some check (status "error")."""
 
 
 def reports_folder(out: Path) -> Path:
@@ -100,7 +101,7 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
         reused = len(done)
         runner = _dask_jobs if scheduler else _local_jobs
         last_csv = time.monotonic()
-        with click.progressbar(length=len(names), label="Grading", file=click.get_text_stream("stderr"),
+        with click.progressbar(length=len(names), label="Grading", file=sys.stderr,
                                show_pos=True, item_show_func=lambda name: name) as bar:
             bar.update(reused)
             for name, snapshot, result in runner(folder, todo, settings, jobs, scheduler):
@@ -117,7 +118,7 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
     return Summary(
         students=len(names), reused=reused,
         full_marks=sum(r["batch"]["outcome"] == "graded" and r["status"] == "passed" for r in records),
-        not_graded=sum(r["batch"]["outcome"] != "graded" for r in records),
+        needs_attention=sum(r["status"] == "error" for r in records),
     )
 
 
@@ -226,9 +227,9 @@ def main(folder: Path, out: Path, *, jobs: int | None, timeout: float, memory_mb
         raise click.UsageError(f"cannot write {out}: the folder {out.parent} does not exist.")
     jobs = jobs or len(os.sched_getaffinity(0))
     summary = run_batch(folder, out, Settings(timeout, memory_mb), jobs=jobs, scheduler=scheduler)
-    graded = summary.students - summary.not_graded
+    missing = summary.students - summary.full_marks - summary.needs_attention
     click.echo(f"Wrote {out}: {summary.students} students ({summary.reused} kept from an earlier "
-               f"run), {summary.full_marks} with full marks, {graded - summary.full_marks} with "
-               f"points missing, {summary.not_graded} not graded (timed out or failed; see the "
-               f"CSV). Reports are in {reports_folder(out)}/.", err=True)
-    return 1 if summary.not_graded else 0
+               f"run), {summary.full_marks} with full marks, {missing} with points missing, "
+               f"{summary.needs_attention} to look at (grading timed out or failed; see the CSV). "
+               f"Reports are in {reports_folder(out)}/.", err=True)
+    return 1 if summary.needs_attention else 0
