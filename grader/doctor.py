@@ -6,14 +6,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.isolation import Isolation, Tier, detect
+from grader import isolation
+from grader.isolation import Isolation, Tier
 
 PROBE = "def probe():\n    return 1.0\n"
 
 
 def diagnose() -> list[str]:
     """Lines for `grade doctor`: the tier, what it gives, what is missing, a live worker start."""
-    found = detect()
+    found = isolation.detect()
     lines = [f"Isolation tier: {found.tier.value}"]
     lines += [f"  + {item}" for item in found.have]
     lines += [f"  - missing: {item}" for item in found.missing]
