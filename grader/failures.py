@@ -91,7 +91,7 @@ class Diverged(LearnerFailure):
         self.call, self.got = call, got
         bad = "NaN" if np.any(np.isnan(got)) else "inf"
         super().__init__(f"called {call}, got {show(got)}: the weights grew to {bad}, so each "
-                         "step overshot the minimum by more than the last")
+                         "step overshot the minimum by more than the last: the step size is too large")
 
 
 class Suboptimal(LearnerFailure):

@@ -68,12 +68,15 @@ def diagnose(X: np.ndarray, y: np.ndarray, lam: float, got: np.ndarray, best: np
     zeros_expected = best == 0
     if not np.array_equal(got, np.zeros_like(got)) and \
             objective(X, y, got, lam) > objective(X, y, np.zeros_like(got), lam):
-        return ("Your weights are worse than w = 0: the steps overshoot. The learning rate "
-                "must be at most 1/L with L = 2 * sigma_max(X)**2 / n.")
+        return ("Your weights give a larger objective than w = 0 does: the steps overshoot "
+                "the minimum. Keep lr at most 1/L with L = 2 * sigma_max(X)**2 / n, and clamp "
+                "with the sign of v = w - lr * grad, not of the old w.")
     if zeros_expected.any() and not (got == 0).any():
-        return ("None of your weights is exactly 0.0, but the optimum has "
-                f"{int(zeros_expected.sum())} exact zeros: are you clamping at zero? A weight "
-                "the L1 step would carry past zero must become exactly 0.0.")
+        zeros = int(zeros_expected.sum())
+        return (f"None of your weights is exactly 0.0, but the optimum has {zeros} exact "
+                f"zero{'s' if zeros > 1 else ''}: are you clamping at zero, with the sign of "
+                "v = w - lr * grad? A weight the L1 step would carry past zero must become "
+                "exactly 0.0.")
     doubled = solve(2 * lam)
     if np.max(np.abs(got - doubled)) <= 1e-3 * (1 + np.max(np.abs(doubled))):
         return (f"Your weights are the optimum for lam = {2 * lam:.6g}, twice the lam you "
@@ -88,5 +91,21 @@ def diagnose(X: np.ndarray, y: np.ndarray, lam: float, got: np.ndarray, best: np
                 "are nearly right. That is the 2-cycle of clamping with the sign of the old w: "
                 "at w = 0 its sign is 0, so a weight is pushed off zero, clamped back, pushed "
                 "off again. Clamp with the sign of v = w - lr * grad.")
-    return ("Your weights are not yet at the minimum: run all the steps (500 by default) "
-            "with lr = 1/L, L = 2 * sigma_max(X)**2 / n.")
+    return ("Your weights are not yet at the minimum: take all the steps (500 by default) "
+            "at lr = 1/L with L = 2 * sigma_max(X)**2 / n, and clamp with the sign of "
+            "v = w - lr * grad (with the old w's sign, weights keep bouncing off zero).")
+
+
+def plain_ista(X: np.ndarray, y: np.ndarray, lam: float, steps: int = 500) -> np.ndarray:
+    """The method the stub teaches, `steps` clamped steps at lr = 1/L from w = 0.
+
+    The fairness yardstick: the project's tests prove it meets every tolerance of the checks
+    on every problem they grade, so a learner who writes it is never failed.
+    """
+    n = X.shape[0]
+    lr = n / (2 * np.linalg.norm(X, 2) ** 2)
+    w = np.zeros(X.shape[1])
+    for _ in range(steps):
+        v = w - lr * (2 / n) * (X.T @ (X @ w - y))
+        w = np.sign(v) * np.maximum(np.abs(v) - lr * lam, 0.0)
+    return w

@@ -58,3 +58,11 @@ def test_each_exercise_has_enough_example_submissions(exercise: str) -> None:
     wrong = [p for p in files if p.stem.startswith("wrong_")]
     assert kinds.count("full") >= 6
     assert len(wrong) >= 10
+
+
+def test_exercise4_has_enough_example_submissions() -> None:
+    files = list((FIXTURES / "exercise4").glob("*.py"))
+    kinds = [expectation(path)[0] for path in files]
+    wrong = [p for p in files if p.stem.startswith("wrong_")]
+    assert kinds.count("full") >= 4
+    assert len(wrong) >= 6
