@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 
 LOOP_AT_IMPORT = "while True:\n    pass\n"
-MEMORY_BOMB = ("import numpy as np\n\n\ndef sign_gradient(w, lam):\n    hog = []\n"
-               "    while True:\n        hog.append(b\"x\" * 50_000_000)\n")
+MEMORY_BOMB = "def sign_gradient(w, lam):\n    return b\"x\" * (8 * 2**30)\n"
+"""8 GiB written at once: fails at once under the address-space limit, whatever the load."""
 EXIT_AT_IMPORT = "import os\nos._exit(0)\n"
 GARBAGE = bytes(range(256)) * 4
 
