@@ -107,7 +107,10 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
             for name, snapshot, result in runner(folder, todo, settings, jobs, scheduler):
                 data = gradebook.record(name, _key(fingerprint, snapshot.sha256),
                                         snapshot.sha256, result)
-                gradebook.write_record(reports, data)
+                try:
+                    gradebook.write_record(reports, data)
+                except OSError as error:
+                    raise BatchError(f"cannot write {reports}: {error.strerror}") from None
                 done[name] = data
                 bar.update(1, name)
                 if time.monotonic() - last_csv > CSV_EVERY:
@@ -183,7 +186,7 @@ def grader_fingerprint(settings: Settings) -> str:
     """A hash of the grader's own files and the limits: change either and everyone is regraded."""
     digest = hashlib.sha256(f"{settings.timeout!r} {settings.memory_mb!r}".encode())
     root = Path(grader.__file__).parent.parent
-    for package in ("grader", "quiz"):
+    for package in ("grader", "quiz", "solutions"):
         for path in sorted((root / package).rglob("*")):
             if path.suffix in {".py", ".toml", ".ini", ".txt"} and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())

@@ -8,7 +8,6 @@ folder with a FIFO, a symlink to a device, an endless loop at import, a memory b
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +98,3 @@ def build(folder: Path, *, slow: bool = True, only: list[str] | None = None) -> 
         (special / "exercise3.py").symlink_to("/dev/zero")  # reading it would never end
     (folder / "notes.txt").write_text("not a student: a file beside the folders\n")
     return sorted(p.name for p in folder.iterdir() if p.is_dir())
-
-
-def copy_student(source: Path, target: Path) -> None:
-    shutil.copytree(source, target, symlinks=True)
