@@ -79,7 +79,7 @@ def test_returns_weights(submission, problem):
        "w = 0 is stronger than lam, so w = 0 is optimal: every weight stays exactly 0.",
        hint="From w = 0 the first step gives |v_i| <= lr * lam for every i; the clamp must "
        "turn each of them into exactly 0.0.", after=test_returns_weights,
-       timeout=SMALL_TIMEOUT)
+       examples=8, timeout=SMALL_TIMEOUT)
 @given(problem=dead_lasso_problems())
 @example(problem=(MIXED[0], MIXED[1], 4.5))
 @example(problem=(ORTHOGONAL[0], ORTHOGONAL[1], 4.5))
@@ -96,7 +96,7 @@ def test_zero_above_lam_max(submission, problem):
        "X.T y / n moved towards zero by lam / 2, and exactly 0 where that would cross zero.",
        hint="Here L = 2, so lr = 1/2 and the first clamped step from w = 0 already lands on "
        "the answer: check the factor 2 in the gradient and the clamp.",
-       after=test_returns_weights, timeout=SMALL_TIMEOUT)
+       after=test_returns_weights, examples=8, timeout=SMALL_TIMEOUT)
 @given(problem=orthogonal_problems())
 @example(problem=ORTHOGONAL)
 def test_orthogonal_design(submission, problem):
@@ -118,7 +118,7 @@ def test_orthogonal_design(submission, problem):
        "existence survive.",
        hint="Take all the steps at lr = 1/L and clamp with the sign of v; then compare "
        "(2/n) * X.T @ (y - X @ w) with lam yourself.", after=test_returns_weights,
-       timeout=SMALL_TIMEOUT)
+       examples=12, timeout=SMALL_TIMEOUT)
 @given(problem=lasso_problems())
 @example(problem=TALL)
 @example(problem=SCALED)
@@ -141,7 +141,7 @@ def test_optimality_conditions(submission, reference, problem):
        "any method that reaches the minimum is right.",
        hint="Run all 500 steps at lr = 1/L from w = 0; stopping early or using a smaller step "
        "leaves you above the minimum.", visibility="hidden", after=test_returns_weights,
-       timeout=SMALL_TIMEOUT)
+       examples=8, timeout=SMALL_TIMEOUT)
 @given(problem=lasso_problems())
 @example(problem=TALL)
 @example(problem=SCALED)
