@@ -10,7 +10,7 @@ multiplication per entry, which IEEE 754 rounds the same everywhere.
 The features are standardised (mean 0, standard deviation about 1) and the prices centred,
 in units of $10,000, so the model needs no intercept. The prices depend on 50 features;
 the other 950 are noise. The design keeps that support well separated at lam = 1.0: the
-optimum keeps exactly those 50 (every one at least 1.3 from zero), each noise feature's
+optimum keeps exactly those 50 (every one at least 0.8 from zero), each noise feature's
 data gradient stays below 0.82 * lam, and plain ISTA at lr = 1/L finds the optimum's support
 in under 60 steps (the tests in tests/grader/test_exercise4_housing.py prove all of this).
 """
