@@ -150,7 +150,7 @@ class Submission:
     def __init__(self, path: Path, exercise: Exercise, *, call_timeout: float = 2.0,
                  start_timeout: float = 10.0, time_limit: float = TIME_LIMIT,
                  tier: Tier | None = None) -> None:
-        self.path, self.exercise = path, exercise
+        self.path, self.exercise = Path(path).resolve(), exercise
         self.call_timeout = self.default_timeout = call_timeout
         self.start_timeout = start_timeout
         self.time_limit = self.time_left = time_limit
