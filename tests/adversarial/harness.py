@@ -124,7 +124,10 @@ def grade_file(path: Path, *, call_timeout: float = 0.5, time_limit: float = 3.0
     alive = survivors(path)
     if promise(Tier.FULL) or graded.tier is Tier.REDUCED:
         assert not alive, f"processes outlived grading: {alive}"
-    assert snapshot() == before, "a protected file changed"
+    after = snapshot()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    # (Run in a tree others are editing, this also catches their saves: the names tell.)
+    assert not changed, f"protected files changed: {changed}"
     if graded.tier is not Tier.MINIMAL:
         assert set(left_behind()) <= scratch_before, f"left behind: {left_behind()}"
     return graded
