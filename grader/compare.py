@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.failures import Call, Mismatch
+from grader.failures import Call, Inconsistent, Mismatch
 
 EPS = np.finfo(np.float64).eps
 
@@ -35,3 +35,13 @@ def expect_mask(call: Call, got: np.ndarray, expected: np.ndarray, ok: np.ndarra
     """Raise `Mismatch` where the boolean mask `ok` (computed by the check) is False."""
     if not np.all(ok):
         raise Mismatch(call, got, expected, note=note, index=int(np.flatnonzero(~ok)[0]))
+
+
+def expect_consistent(first: Call, first_got, second: Call, second_got, should_be, tolerance,
+                      *, rule: str) -> None:
+    """Raise `Inconsistent` unless `second_got` is within `tolerance` of `should_be`, the value
+    that `first_got` and the lesson's rule imply for the second call."""
+    second_a = np.asarray(second_got, dtype=np.float64)
+    if first_wrong(second_a, np.asarray(should_be, dtype=np.float64),
+                   np.asarray(tolerance, dtype=np.float64)) is not None:
+        raise Inconsistent(first, first_got, second, second_got, rule)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tempfile
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.internal.conjecture import providers
 
@@ -38,6 +38,8 @@ def configure() -> None:
         deadline=None,  # the worker enforces time limits; hypothesis must not add flakiness
         print_blob=False,
         report_multiple_bugs=False,
+        # No "explain" phase: its notes never reach the learner, and it can cost seconds.
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
         suppress_health_check=list(HealthCheck),
     )
     settings.load_profile(PROFILE)

@@ -76,6 +76,19 @@ class Mismatch(LearnerFailure):
         super().__init__(text + (f" {note}" if note else ""))
 
 
+class Inconsistent(LearnerFailure):
+    """Two calls whose results, side by side, break a rule of the lesson.
+
+    Neither result is called "expected": the check cannot tell which of the two is wrong.
+    """
+
+    def __init__(self, first: Call, first_got: object, second: Call, second_got: object,
+                 rule: str) -> None:
+        self.call = second
+        super().__init__(f"called {first}, got {show(first_got)}; then called {second}, "
+                         f"got {show(second_got)}. {rule}")
+
+
 class BadReturn(LearnerFailure):
     """The call returned the wrong kind of thing (a list, None, NaN, a wrong shape...)."""
 
@@ -108,6 +121,8 @@ class Suboptimal(LearnerFailure):
 
 class Raised(LearnerFailure):
     """The learner's function raised an exception."""
+
+    teaches = False
 
     def __init__(self, call: Call, error: dict) -> None:
         self.call, self.error = call, error

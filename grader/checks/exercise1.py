@@ -6,8 +6,7 @@ from hypothesis import example, given
 from grader.check import check
 from grader.checks.strategies import (long_weight_vectors, nonzero_weights, positive_strengths,
                                       scale_factors, strengths, weight_vectors)
-from grader.compare import expect_close, ulps
-from grader.failures import show
+from grader.compare import expect_close, expect_consistent, ulps
 
 A = np.array
 
@@ -65,10 +64,11 @@ def test_zero_at_zero(submission, w, lam):
 @given(w=weight_vectors(elements=nonzero_weights()), lam=positive_strengths())
 def test_odd(submission, w, lam):
     """Flipping the sign of every weight flips the sign of the gradient"""
-    plus = submission.sign_gradient(w, lam).array(shape=w.shape)
-    out = submission.sign_gradient(-w, lam)
-    expect_close(out.call, out.array(shape=w.shape), -plus, ulps(plus),
-                 note=f"(the negative of what it gave for w={show(w)})")
+    first = submission.sign_gradient(w, lam)
+    plus = first.array(shape=w.shape)
+    second = submission.sign_gradient(-w, lam)
+    expect_consistent(first.call, plus, second.call, second.array(shape=w.shape), -plus,
+                      ulps(plus), rule="Flipping the sign of w should flip the sign of the gradient.")
 
 
 @check(points=1, idea="The penalty is lam times ||w||_1, so its gradient grows in step with lam.",
@@ -78,12 +78,13 @@ def test_odd(submission, w, lam):
 def test_linear_in_lam(submission, w, lam, factor):
     """Scaling lam scales the gradient by the same factor"""
     factor = abs(factor)
-    base = submission.sign_gradient(w, lam).array(shape=w.shape)
-    out = submission.sign_gradient(w, lam * factor)
+    first = submission.sign_gradient(w, lam)
+    base = first.array(shape=w.shape)
+    second = submission.sign_gradient(w, lam * factor)
     expected = base * factor
-    expect_close(out.call, out.array(shape=w.shape), expected,
-                 ulps(expected) + ulps(base) * factor,
-                 note=f"({factor:g} times what it gave for lam={lam!r})")
+    expect_consistent(first.call, base, second.call, second.array(shape=w.shape), expected,
+                      ulps(expected) + ulps(base) * factor,
+                      rule=f"Multiplying lam by {factor:g} should multiply the gradient by {factor:g}.")
 
 
 @check(points=1, idea="The gradient is computed weight by weight, for any number of weights.",
