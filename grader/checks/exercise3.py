@@ -39,7 +39,22 @@ def test_returns_number(submission, problem, lam1, lam2):
     submission.elastic_net_loss(w, X, y, lam1, lam2).number()
 
 
-@check(points=3, idea="Elastic Net is the data loss plus lam1 * ||w||_1 plus lam2 * ||w||_2^2.",
+@check(points=1, idea="The data loss is the mean squared error: the average over samples of "
+       "(prediction - target) ** 2, with prediction = X @ w.",
+       hint="With lam1 = lam2 = 0 only np.mean((X @ w - y) ** 2) is left: check yours against it.",
+       after=test_returns_number)
+@given(problem=regression_problems())
+@example(problem=(A([1.0]), A([[1.0]]), A([1.0])))
+@example(problem=(A([1.0, -2.0]), A([[1.0, 2.0], [3.0, 4.0]]), A([0.5, -1.0])))
+def test_data_term(submission, problem):
+    """With lam1 = lam2 = 0 the loss is the mean of (X @ w - y) ** 2"""
+    w, X, y = problem
+    out = submission.elastic_net_loss(w, X, y, 0.0, 0.0)
+    expected = float(np.mean((X @ w - y) ** 2))
+    expect_close(out.call, out.number(), expected, tolerance(expected, w, X, y, 0.0, 0.0))
+
+
+@check(points=2, idea="Elastic Net is the data loss plus lam1 * ||w||_1 plus lam2 * ||w||_2^2.",
        hint="Check each of the three terms on its own, with the other two set to zero.",
        visibility="hidden", after=test_returns_number, examples=40)
 @given(problem=regression_problems(), lam1=strengths(), lam2=strengths())

@@ -190,3 +190,30 @@ def test_gradescope_bundle_runs_against_a_fake_autograder_layout(tmp_path: Path)
     assert by_exercise["exercise3"] == catalog.find("exercise3").points
     assert by_exercise["quiz"] == 3
     assert by_exercise["exercise1"] == 0
+
+
+GRADE_EACH = """
+import json, sys
+from pathlib import Path
+from grader.catalog import find
+from grader.grading import grade
+scores = {}
+for name in sys.argv[1:]:
+    path = Path(name)
+    result = grade([find(path.parent.name)], {path.parent.name: path}).exercises[0]
+    scores[path.parent.name + "/" + path.stem] = [result.score, result.max_score]
+print(json.dumps(scores))
+"""
+
+
+def test_every_known_wrong_answer_loses_points_in_the_student_copy(tmp_path: Path) -> None:
+    """The visible checks alone must catch every wrong fixture: GitHub Classroom runs only them."""
+    out = tmp_path / "student"
+    assert CliRunner().invoke(main, ["release", str(out)]).exit_code == 0
+    wrong = sorted(str(p) for e in catalog.names() for p in (FIXTURES / e).glob("wrong_*.py"))
+    done = subprocess.run([sys.executable, "-c", GRADE_EACH, *wrong], cwd=out,
+                          capture_output=True, text=True, timeout=600)
+    scores = json.loads(done.stdout)
+    assert len(scores) == len(wrong)
+    passing = [name for name, (score, max_score) in scores.items() if score == max_score]
+    assert passing == []
