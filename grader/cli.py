@@ -77,7 +77,9 @@ class IsolationRefused(click.ClickException):
     exit_code = EXIT_GRADER_FAILED
 
 
-@click.group(cls=ExerciseGroup, invoke_without_command=True)
+@click.group(cls=ExerciseGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="l1lab", message="%(prog)s (l1lab) %(version)s")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Grade your L1 regularization exercises.
@@ -107,14 +109,15 @@ def doctor() -> None:
 
 @main.command("hint")
 @click.argument("exercise", type=click.Choice(catalog.names()))
-def hint(exercise: str) -> None:
+@click.option("--reset", is_flag=True, help="Start again from the first hint.")
+def hint(exercise: str, reset: bool) -> None:
     """Show the next hint for EXERCISE (one more each time you ask)."""
     entry = catalog.find(exercise)
     try:
         folder = exercises_folder(Path.cwd())
     except NotFound:
         folder = Path.cwd()
-    number, text = next_hint(entry, folder)
+    number, text = next_hint(entry, folder, reset=reset)
     click.echo(f"Hint {number} of {len(entry.hints)} for {exercise}: {text}")
     if number == len(entry.hints):
         click.echo(f"That is the last hint. The lesson section to reread: \"{entry.lesson}\".")
@@ -123,8 +126,16 @@ def hint(exercise: str) -> None:
 @main.command("dev-check")
 def dev_check() -> None:
     """For instructors: prove every stub scores 0 and every solution full marks."""
-    from grader.devcheck import problems
-    found = problems(exercises_folder(Path.cwd()))
+    try:
+        from grader.devcheck import problems
+    except ImportError:
+        raise click.UsageError("dev-check needs the instructor's copy of the course, with "
+                               "solutions/; this looks like a student copy.") from None
+    try:
+        folder = exercises_folder(Path.cwd())
+    except NotFound as error:
+        raise click.UsageError(str(error)) from None
+    found = problems(folder)
     for problem in found:
         click.echo(f"- {problem}")
     if found:
@@ -226,7 +237,7 @@ def _grade_and_finish(exercises, submission: Path | None, fmt: str, output: Path
         raise SystemExit(EXIT_FULL_MARKS)
     text = _render(report, fmt, time.monotonic() - started)
     _write(text, output, f"{report.score}/{report.max_score}")
-    raise SystemExit(EXIT_FULL_MARKS if report.status != "error" else EXIT_GRADER_FAILED)
+    raise SystemExit(EXIT_FULL_MARKS)  # written: a grader error is inside the file, for the student
 
 
 def _render(report: Report, fmt: str, elapsed: float) -> str:
@@ -268,7 +279,16 @@ def _color() -> bool | None:
 def run() -> None:
     """Entry point that turns any unexpected crash into exit code 3 and one line."""
     try:
-        main(standalone_mode=True)
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
     except SystemExit:
         raise
     except Exception as error:  # the last line of defence: never a traceback for a learner

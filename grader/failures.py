@@ -76,6 +76,14 @@ class Mismatch(LearnerFailure):
         super().__init__(text + (f" {note}" if note else ""))
 
 
+class Violation(LearnerFailure):
+    """The result breaks a condition the lesson states, with no single expected value to show."""
+
+    def __init__(self, call: Call, got: object, condition: str) -> None:
+        self.call = call
+        super().__init__(f"called {call}, got {show(got)}. {condition}")
+
+
 class Inconsistent(LearnerFailure):
     """Two calls whose results, side by side, break a rule of the lesson.
 
@@ -171,11 +179,14 @@ class Crashed(Abort):
 
 def describe_exception(error: dict) -> str:
     """`ValueError: message (line 12 of your file: `code`)`."""
-    text = error.get("type", "an exception")
+    text = error.get("type") or "an exception"
     if error.get("message"):
         text += f": {error['message']}"
     where = error.get("where")
     if where:
         text += f" (line {where['line']} of your file"
         text += f": {where['code']})" if where.get("code") else ")"
+    if text.startswith("ModuleNotFoundError: No module named 'exercise"):
+        text += (". Each exercise file is graded on its own: copy what you need from the other "
+                 "file into this one")
     return text

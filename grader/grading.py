@@ -47,6 +47,8 @@ def run_checks(exercises: list[Exercise], submissions: dict[str, Submission], *,
     finally:
         for submission in submissions.values():
             submission.close()
+    if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C: pytest caught it; the learner meant it
+        raise KeyboardInterrupt
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"pytest could not run the checks (exit code {int(code)})")
     results = [_exercise_result(e, plugin.results[e.checks_module]) for e in exercises]

@@ -19,8 +19,11 @@ def state_file() -> Path:
     return Path(base) / "l1lab" / "hints.json"
 
 
-def next_hint(exercise: Exercise, folder: Path) -> tuple[int, str]:
-    """The number (from 1) and text of the next hint; the last one repeats once all are seen."""
+def next_hint(exercise: Exercise, folder: Path, *, reset: bool = False) -> tuple[int, str]:
+    """The number (from 1) and text of the next hint; the last one repeats once all are seen.
+
+    With `reset`, start again from the first hint.
+    """
     path = state_file()
     try:
         seen = json.loads(path.read_text(encoding="utf-8"))
@@ -29,7 +32,7 @@ def next_hint(exercise: Exercise, folder: Path) -> tuple[int, str]:
     except (OSError, ValueError):
         seen = {}
     key = f"{folder.resolve()}::{exercise.name}"
-    shown = int(seen.get(key, 0)) if str(seen.get(key, 0)).isdigit() else 0
+    shown = int(seen.get(key, 0)) if str(seen.get(key, 0)).isdigit() and not reset else 0
     number = min(shown + 1, len(exercise.hints))
     seen[key] = number
     try:

@@ -94,18 +94,3 @@ def diagnose(X: np.ndarray, y: np.ndarray, lam: float, got: np.ndarray, best: np
     return ("Your weights are not yet at the minimum: take all the steps (500 by default) "
             "at lr = 1/L with L = 2 * sigma_max(X)**2 / n, and clamp with the sign of "
             "v = w - lr * grad (with the old w's sign, weights keep bouncing off zero).")
-
-
-def plain_ista(X: np.ndarray, y: np.ndarray, lam: float, steps: int = 500) -> np.ndarray:
-    """The method the stub teaches, `steps` clamped steps at lr = 1/L from w = 0.
-
-    The fairness yardstick: the project's tests prove it meets every tolerance of the checks
-    on every problem they grade, so a learner who writes it is never failed.
-    """
-    n = X.shape[0]
-    lr = n / (2 * np.linalg.norm(X, 2) ** 2)
-    w = np.zeros(X.shape[1])
-    for _ in range(steps):
-        v = w - lr * (2 / n) * (X.T @ (X @ w - y))
-        w = np.sign(v) * np.maximum(np.abs(v) - lr * lam, 0.0)
-    return w

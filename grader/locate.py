@@ -25,10 +25,15 @@ def exercises_folder(start: Path) -> Path:
 def submission_files(exercises: list[Exercise], submission: Path | None,
                      cwd: Path) -> dict[str, Path]:
     """Map each exercise to the file to grade for it (which may not exist yet)."""
-    if submission is not None and submission.is_file():
+    if submission is not None and not submission.is_dir():
         if len(exercises) != 1:
             raise NotFound(f"{submission} is one file; name one exercise to grade it, "
                            "or pass a folder to grade several.")
+        if submission.suffix != ".py":
+            raise NotFound(f"{submission} is not a Python file; name your .py file, "
+                           f"e.g. exercises/{exercises[0].file}.")
         return {exercises[0].name: submission.resolve()}
     folder = submission.resolve() if submission is not None else exercises_folder(cwd)
+    if not any((folder / e.file).is_file() for e in exercises) and (folder / "exercises").is_dir():
+        folder = folder / "exercises"  # the course folder given for the exercises in it
     return {e.name: folder / e.file for e in exercises}

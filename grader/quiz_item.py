@@ -36,8 +36,9 @@ def grade_quiz(folder: Path | None) -> ExerciseResult:
     path = folder / ANSWERS_FILE if folder is not None else None
     problem = None
     if path is None or not path.is_file():
-        problem = (f"There is no {ANSWERS_FILE} in your submission. Take the quiz with `quiz`, "
-                   f"then write your letters in {ANSWERS_FILE}, one per question, e.g. A,B,C.")
+        where = folder / ANSWERS_FILE if folder is not None else ANSWERS_FILE
+        problem = (f"There is no {where}. Take the quiz with `quiz`, then write your letters "
+                   f"there, one per question, e.g. A,B,C.")
         kind = "not started"
     else:
         try:

@@ -77,6 +77,7 @@ def copy_project(names: tuple[str, ...], root: Path) -> None:
 
 def _build(root: Path) -> dict[str, Hidden]:
     copy_project(COPIED, root)
+    (root / "README.md").write_text(student_readme(), encoding="utf-8")
     pyproject = root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(', "solutions"', ""),
                          encoding="utf-8")
@@ -94,6 +95,40 @@ def _build(root: Path) -> dict[str, Hidden]:
     lines += [f'{name} = {{ checks = {h.checks}, points = {h.points} }}' for name, h in hidden.items()]
     (root / "grader" / "release.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return hidden
+
+
+def student_readme() -> str:
+    """The student copy's README: the learner's loop only, no instructor material."""
+    rows = "\n".join(f"| {e.name} | {e.title} | {e.points} |" for e in catalog.exercises())
+    return f"""\
+# L1 Lab: exercises and a quiz for L1 regularization (Lasso)
+
+Set up and see where you are:
+
+```sh
+python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/grade
+```
+
+Then `source .venv/bin/activate`, so that you can type `grade` and `quiz` directly.
+
+## How to work
+
+1. Read the lesson, then open `exercises/exercise1.py`. Its docstring says what to write;
+   replace the `raise NotImplementedError` with your code.
+2. Run `grade exercise1`. You see each check with a mark and, for a failing one, the
+   smallest input on which your code goes wrong, what it returned and what was expected.
+3. Stuck? `grade hint exercise1` gives the next hint, one more each time you ask.
+4. `grade` alone shows every exercise, its status and score, and what to do next.
+5. Take the lesson's quiz with `quiz`, then write your letters (for example `A,B,C`) in
+   `exercises/quiz.txt`.
+
+| exercise | what you build | points |
+|---|---|---|
+{rows}
+
+Some checks run only when you submit: `grade` says how many, so a local run that passes
+everything here is not the final score.
+"""
 
 
 def classroom_workflow(hidden: dict[str, Hidden]) -> str:

@@ -31,26 +31,36 @@ def to_text(report: Report, *, color: bool = False) -> str:
 
 def _exercise_lines(exercise: ExerciseResult, *, color: bool) -> list[str]:
     lines = [click.style(f"{exercise.name}: {exercise.title}", bold=True)]
-    for check in exercise.checks:
-        mark, fg = _mark(check.status)
-        points = f"{check.score}/{check.max_score}"
-        lines.append(f"  {click.style(mark, fg=fg)} {check.title} ({points})")
-        if check.status is Status.SKIPPED:
-            lines.append(f"      {check.message}")
-        elif check.message:
-            lines += ["      " + line for line in check.message.splitlines()]
+    if exercise.status == "not started":
+        # One reason is enough: every other check waits for the same thing.
+        first = next(c for c in exercise.checks if c.message)
+        lines += ["  " + line for line in first.message.splitlines()]
+    else:
+        for check in exercise.checks:
+            mark, fg = _mark(check.status)
+            lines.append(f"  {click.style(mark, fg=fg)} {check.title} ({check.score}/{check.max_score})")
+            if check.message:
+                lines += ["      " + line for line in check.message.splitlines()]
     lines.append(click.style(f"Score: {exercise.score}/{exercise.max_score}", bold=True))
     if exercise.hidden_checks:
-        lines.append(f"{exercise.hidden_checks} more checks run only when you submit; "
-                     "this score counts the checks you can run here.")
-    if exercise.status == "passed":
-        lines.append("All checks here pass." if exercise.hidden_checks else "All checks pass. Well done.")
-    elif exercise.status == "not started" and exercise.name in catalog.names():
-        lines.append(f"Open {exercise.name}.py, read the docstring and replace the stub.")
-    elif exercise.status == "failed" and exercise.name in catalog.names():
-        lines.append(f"Stuck? Run: grade hint {exercise.name}")
+        many = exercise.hidden_checks != 1
+        lines.append(f"{exercise.hidden_checks} more check{'s' if many else ''} "
+                     f"run{'' if many else 's'} only when you submit; this score counts the "
+                     "checks you can run here.")
+    lines.append(_next_step(exercise))
     lines.append("")
-    return lines
+    return [line for line in lines if line is not None]
+
+
+def _next_step(exercise: ExerciseResult) -> str | None:
+    graded = exercise.name in catalog.names()
+    if exercise.status == "passed":
+        return "All checks here pass." if exercise.hidden_checks else "All checks pass. Well done."
+    if exercise.status == "not started" and graded:
+        return f"Open {exercise.name}.py, read the docstring and replace the stub."
+    if exercise.status == "failed" and graded:
+        return f"Stuck? Run: grade hint {exercise.name}"
+    return None
 
 
 def _mark(status: Status) -> tuple[str, str]:
@@ -76,6 +86,9 @@ def overview(report: Report) -> str:
     lines.append(f"Total: {report.score}/{report.max_score}")
     if todo is None:
         lines.append("Every exercise passes. Well done.")
-    else:
+    elif todo.name in catalog.names():
         lines.append(f"Next: {todo.name} ({todo.title}). Run: grade {todo.name}")
+    else:
+        lines.append(f"Next: {todo.title}. Run: quiz, then write your letters in quiz.txt "
+                     "beside your exercise files.")
     return "\n".join(lines) + "\n"

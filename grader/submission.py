@@ -64,6 +64,9 @@ class Outcome:
         if self.type != "ndarray":
             raise BadReturn(self.call, f"it returned {self._what()}; return a numpy array "
                             f"of shape {_shape(shape)}, for example with np.array(...).")
+        if self.value is None and self.extra.get("too_large"):
+            raise BadReturn(self.call, f"it returned an array of shape {_shape(self.shape or ())}, "
+                            "far too large to be an answer here.")
         if self.value is None:
             raise BadReturn(self.call, f"it returned an array of dtype {self.dtype}; "
                             "return an array of floats.")
@@ -85,6 +88,9 @@ class Outcome:
         if self.value.size != 1:
             raise BadReturn(self.call, f"it returned an array of shape {_shape(self.value.shape)}; "
                             "return one number. Did you forget to sum or average?")
+        if self.dtype in ("float16", "float32"):
+            raise BadReturn(self.call, f"it returned a {self.dtype} number, which keeps only a "
+                            "few digits; compute in float64, numpy's default.")
         self._check_finite()
         return float(self.value.reshape(()))
 
@@ -208,7 +214,8 @@ class Submission:
         shape = header.get("shape")
         return Outcome(call=call, type=str(header.get("type")), value=reply.value,
                        dtype=header.get("dtype"), shape=tuple(shape) if shape else None,
-                       mutated=tuple(header.get("mutated") or ()), aliased=header.get("aliased"))
+                       mutated=tuple(header.get("mutated") or ()), aliased=header.get("aliased"),
+                       extra={"too_large": header.get("too_large", False)})
 
     def _ready_worker(self, function: Function) -> Worker:
         if not self.path.is_file():

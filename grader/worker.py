@@ -288,6 +288,7 @@ def _valid_reply(header: object, seq: int) -> dict | None:
         return {"ok": True, "type": _text(header.get("type")), "shape": shape,
                 "dtype": _text(header.get("dtype"), optional=True),
                 "numeric": header.get("numeric") is True,
+                "too_large": header.get("too_large") is True,
                 "mutated": [_text(name) for name in mutated],
                 "aliased": _text(aliased, optional=True)}
     except (ValueError, KeyError):

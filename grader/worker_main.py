@@ -74,9 +74,10 @@ def describe_error(exc: BaseException, submission: str) -> dict:
             where = {"line": frame.lineno, "code": clip((frame.line or "").strip())}
     if isinstance(exc, SyntaxError) and exc.lineno and where is None:
         where = {"line": exc.lineno, "code": clip((exc.text or "").strip())}
+    message = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
     return {
         "type": type(exc).__name__,
-        "message": clip(str(exc)),
+        "message": clip(message),
         "where": where,
         "not_implemented": isinstance(exc, NotImplementedError),
     }
@@ -108,10 +109,13 @@ def convert(result: object) -> tuple[dict, bytes]:
         header["dtype"] = str(result.dtype)
         if result.dtype.kind not in "biuf" or result.nbytes > MAX_RESULT_BYTES:
             header["shape"] = list(result.shape)
+            header["too_large"] = result.nbytes > MAX_RESULT_BYTES
             return header, b""
         array = np.array(result, dtype=np.float64, copy=True, subok=False)
     elif isinstance(result, (int, float, np.integer, np.floating)):
         header["type"] = "number"
+        if isinstance(result, np.generic):
+            header["dtype"] = str(result.dtype)
         array = np.array(float(result), dtype=np.float64)
     else:
         if isinstance(result, (list, tuple)):

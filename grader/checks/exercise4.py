@@ -21,7 +21,7 @@ from grader.check import check
 from grader.checks.strategies import (dead_lasso_problems, lam_max, lasso_problems,
                                       orthogonal_problems, selection_weight_vectors)
 from grader.compare import expect_mask
-from grader.failures import BadReturn, Diverged, Mismatch, NamedCall, Suboptimal, TimedOut
+from grader.failures import BadReturn, Diverged, Mismatch, NamedCall, Suboptimal, TimedOut, Violation
 
 A = np.array
 SMALL_TIMEOUT = 10.0
@@ -131,9 +131,11 @@ def test_optimality_conditions(submission, reference, problem):
     found = lasso.first_kkt_violation(X, y, got, lam, lasso.kkt_tolerance(X, y, lam))
     if found is not None:
         j, g_j = found
+        note = lasso.kkt_note(j, got[j], g_j, lam)
+        if reference is None:  # a student copy: no reference to diagnose against
+            raise Violation(out.call, got, note)
         best = reference.lasso_fit(X, y, lam)
-        note = lasso.kkt_note(j, got[j], g_j, lam) + " " + diagnosis(reference, X, y, lam,
-                                                                      got, best)
+        note += " " + diagnosis(reference, X, y, lam, got, best)
         raise Mismatch(out.call, got, best, note=note, index=j)
 
 

@@ -100,7 +100,7 @@ def test_quiz_answers_are_graded_in_grade_all(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (None, "There is no quiz.txt in your submission"),
+    (None, "quiz.txt. Take the quiz with `quiz`"),
     ("B,C\n", "got 2 answers for 3 questions"),
     ("B,C,X\n", "not a letter A-D"),
 ])
@@ -130,8 +130,11 @@ def test_release_has_no_solutions_or_hidden_checks_and_says_so(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert not (out / "solutions").exists() and not (out / "tests").exists()
     checks = "".join(p.read_text() for p in (out / "grader" / "checks").glob("*.py"))
-    assert 'visibility="hidden"' not in checks and "reference" not in checks
+    assert "def plain_ista" not in "".join(p.read_text() for p in (out / "grader").rglob("*.py"))
+    assert 'visibility="hidden"' not in checks
     assert "solutions" not in (out / "pyproject.toml").read_text()
+    readme = (out / "README.md").read_text()
+    assert "grade exercise1" in readme and "solutions" not in readme and "Gradescope" not in readme
     workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
     for exercise in catalog.exercises():
         assert f"command: grade {exercise.name} --submission exercises" in workflow

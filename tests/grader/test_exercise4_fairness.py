@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from grader import lasso
 from grader.checks import exercise4 as checks
 from grader.checks.strategies import dead_lasso_problems, lasso_problems, orthogonal_problems
-from grader.lasso import plain_ista
+from ista import plain_ista
 
 MANY = settings(max_examples=200, derandomize=True, database=None, deadline=None)
 PINNED = [checks.ORTHOGONAL, checks.TALL, checks.MIXED, checks.SCALED]
