@@ -8,6 +8,7 @@ one student's report cannot hand the answers to another.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from quiz.bank import BankError, load_bank
@@ -64,5 +65,6 @@ def grade_quiz(folder: Path | None) -> ExerciseResult:
 def with_quiz(report: Report, folder: Path | None) -> Report:
     """The report with the quiz added as its last item and the totals updated."""
     exercises = [*report.exercises, grade_quiz(folder)]
-    return Report(score=sum(e.score for e in exercises), max_score=sum(e.max_score for e in exercises),
-                  status=overall_status(exercises), exercises=exercises)
+    return replace(report, score=sum(e.score for e in exercises),
+                   max_score=sum(e.max_score for e in exercises),
+                   status=overall_status(exercises), exercises=exercises)

@@ -95,8 +95,10 @@ def test_junit_xml_parses_and_counts_failures(submission: Path) -> None:
 def test_quiz_answers_are_graded_in_grade_all(tmp_path: Path) -> None:
     (tmp_path / "quiz.txt").write_text(LESSON_KEY + "\n")
     result = CliRunner().invoke(main, ["all", "--submission", str(tmp_path), "--format", "json"])
-    quiz = json.loads(result.stdout)["exercises"][-1]
+    report = json.loads(result.stdout)
+    quiz = report["exercises"][-1]
     assert (quiz["name"], quiz["score"], quiz["max_score"], quiz["status"]) == ("quiz", 3, 3, "passed")
+    assert report["isolation"] in ("full", "reduced", "minimal")
 
 
 @pytest.mark.parametrize(("content", "message"), [
