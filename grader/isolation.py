@@ -24,6 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
+SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/dev", "/proc",
+          "/sys")
+"""Top-level folders a full-tier worker still sees (read-only). Every other top-level folder
+(/home, /root, /work, /opt, /srv, /var, ...) is covered by an empty tmpfs, so no other copy of
+the course on the machine (a checkout, a backup) is readable; the interpreter and its
+packages are bound back."""
 SCRATCH_BYTES = 64 * 1024 * 1024
 LIMITS = {"as": 1 << 30, "cpu": 60, "fsize": 16 * 1024 * 1024, "nofile": 64, "core": 0}
 NPROC = 32
@@ -127,6 +133,8 @@ def plan(tier: Tier, channel_fds: list[int], cwd: Path) -> dict:
     project = _project_root()
     masks = {m for m in SCRATCH if os.path.isdir(m)}
     masks |= {str(project)} if project else set()
+    masks |= {entry.path for entry in os.scandir("/")
+              if entry.is_dir(follow_symlinks=False) and entry.path not in SYSTEM}
     for path in keep:
         blocked = _first_closed_ancestor(path)
         if blocked:
