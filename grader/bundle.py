@@ -34,6 +34,11 @@ if [ -z "$python" ]; then
 fi
 "$python" -m venv /autograder/venv
 /autograder/venv/bin/pip install -q /autograder/source/l1lab
+# Without namespaces (most containers) the learner's code runs as another uid: make the
+# reference solutions and hidden checks unreadable to it, in the source and installed.
+chmod -R go-rwx /autograder/source/l1lab/solutions /autograder/source/l1lab/grader/checks
+/autograder/venv/bin/python -c 'import grader.checks, solutions, os
+for m in (grader.checks, solutions): print(os.path.dirname(m.__file__))' | xargs chmod -R go-rwx
 """
 
 RUN_AUTOGRADER = """\

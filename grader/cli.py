@@ -152,6 +152,8 @@ def release(outdir: Path) -> None:
         hidden = make_release(outdir)
     except ReleaseError as error:
         raise click.UsageError(str(error)) from None
+    except OSError as error:
+        raise click.UsageError(f"cannot write {outdir}: {error.strerror}") from None
     left_out = sum(h.checks for h in hidden.values())
     click.echo(f"Wrote the student copy to {outdir}: no solutions/, {left_out} hidden checks left out.")
 
@@ -292,5 +294,6 @@ def run() -> None:
     except SystemExit:
         raise
     except Exception as error:  # the last line of defence: never a traceback for a learner
-        click.echo(f"Error: {GraderFailed(type(error).__name__).message}", err=True)
+        problem = f"{type(error).__name__}: {error}"[:200]
+        click.echo(f"Error: {GraderFailed(problem).message}", err=True)
         sys.exit(EXIT_GRADER_FAILED)

@@ -42,7 +42,7 @@ def _start_line(found: Isolation) -> str:
             hello = worker.hello()
             seconds = time.perf_counter() - started
         except (WorkerTimeout, WorkerDied) as error:
-            return f"A test worker did not start: {error or 'it timed out'}."
+            return f"A test worker did not start: {str(error) or 'it timed out'}."
         finally:
             worker.close()
     if hello.get("confinement"):

@@ -161,6 +161,12 @@ class CannotLoad(Abort):
     """The submission file could not be imported, or lacks a function."""
 
 
+class NoFile(CannotLoad):
+    """The exercise's file is not there: the exercise is not started yet."""
+
+    kind = "not started"
+
+
 class TimedOut(Abort):
     """A call did not return within its time limit."""
 

@@ -47,7 +47,7 @@ def run_checks(exercises: list[Exercise], submissions: dict[str, Submission], *,
     finally:
         for submission in submissions.values():
             submission.close()
-    if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C: pytest caught it; the learner meant it
+    if code == pytest.ExitCode.INTERRUPTED and plugin.interrupted:  # Ctrl-C, caught by pytest
         raise KeyboardInterrupt
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"pytest could not run the checks (exit code {int(code)})")

@@ -32,6 +32,8 @@ class GradingPlugin:
         self.results: dict[str, list[CheckResult]] = {module: [] for module in submissions}
         self._status: dict[tuple[str, str], Status] = {}
         self._said: list[str] = []
+        self.interrupted = False
+        """True when the user pressed Ctrl-C (pytest reports a broken checks module the same way)."""
 
     @pytest.fixture(scope="module")
     def submission(self, request) -> Submission:
@@ -54,6 +56,11 @@ class GradingPlugin:
     def say(self):
         """`say(text)`: add a line to the learner's feedback for this check, shown even on a pass."""
         return self._said.append
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        # pytest stops on a collection error with Session.Interrupted, a KeyboardInterrupt
+        # subclass: only the real one is the user's Ctrl-C.
+        self.interrupted = excinfo.type is KeyboardInterrupt
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         items[:] = [

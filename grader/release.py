@@ -54,6 +54,7 @@ def make_release(out: Path) -> dict[str, Hidden]:
         raise ReleaseError(f"{out} already exists and is not empty; name a new folder.")
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    building.chmod(0o755)  # mkdtemp makes 0700; students and course tools must read the copy
     try:
         hidden = _build(building)
         if out.exists():

@@ -16,8 +16,8 @@ import numpy as np
 
 from grader import isolation
 from grader.catalog import Exercise, Function
-from grader.failures import (Abort, BadReturn, Call, CannotLoad, Crashed, NotStarted, Raised,
-                             TimedOut, describe_exception)
+from grader.failures import (Abort, BadReturn, Call, CannotLoad, Crashed, NoFile, NotStarted,
+                             Raised, TimedOut, describe_exception)
 from grader.isolation import Tier
 from grader.worker import Worker, WorkerDied, WorkerTimeout
 
@@ -219,18 +219,24 @@ class Submission:
 
     def _ready_worker(self, function: Function) -> Worker:
         if not self.path.is_file():
-            raise CannotLoad(f"There is no file {self.path}. Create it from the stub in exercises/.")
+            raise NoFile(f"There is no file {self.path}. Create it from the stub in exercises/.")
         if self._cannot_load is not None:  # an import that hung will hang again: wait once
             raise self._cannot_load
         self.start()
         started = time.monotonic()
         try:
             hello = self._worker.hello()
-        except (WorkerTimeout, WorkerDied):
+        except WorkerTimeout:
             self._worker = None
             self._cannot_load = CannotLoad(
                 f"{self.path.name} did not finish importing within {self._start_limit:g} s. "
                 "Is there a loop or a long computation at the top level of the file?")
+            raise self._cannot_load from None
+        except WorkerDied as died:
+            self._worker = None
+            self._cannot_load = CannotLoad(
+                f"{self.path.name} stopped the Python process while it was being imported: "
+                f"{died.how}. Look at the code at the top level of the file.")
             raise self._cannot_load from None
         finally:
             self.time_left -= time.monotonic() - started

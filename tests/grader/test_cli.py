@@ -155,3 +155,35 @@ def test_grading_leaves_no_litter_in_the_learners_folder(course: Path) -> None:
               if p.name in {".hypothesis", ".pytest_cache", "__pycache__"}]
     litter += [p.name for p in course.iterdir() if p.name in {".hypothesis", ".pytest_cache"}]
     assert litter == []
+
+
+def test_a_broken_checks_module_is_the_graders_failure_not_an_interrupt(
+        course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import grader.grading
+    broken = tmp_path / "checks"
+    broken.mkdir()
+    (broken / "exercise1.py").write_text("def test_broken(:\n")
+    monkeypatch.setattr(grader.grading, "CHECKS_DIR", broken)
+    result = CliRunner().invoke(main, ["exercise1"])
+    assert result.exit_code == 3
+    assert "the grader itself failed" in result.output
+
+
+def test_a_file_that_exits_while_imported_is_not_called_slow(tmp_path: Path) -> None:
+    submission = tmp_path / "exercise1.py"
+    submission.write_text("import os\nos._exit(0)\n")
+    result = CliRunner().invoke(main, ["exercise1", "--submission", str(submission)])
+    assert result.exit_code == 1
+    assert "stopped the Python process while it was being imported" in result.output
+    assert "did not finish importing" not in result.output
+
+
+def test_output_file_gets_ordinary_permissions(course: Path) -> None:
+    CliRunner().invoke(main, ["exercise1", "--format", "json", "--output", "r.json"])
+    assert (course / "r.json").stat().st_mode & 0o777 == 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
