@@ -12,6 +12,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from grader.files import replacing
 from grader.release import PROJECT, ReleaseError, copy_project
 
 SOURCES = ("README.md", "pyproject.toml", "exercises", "quiz", "grader", "solutions")
@@ -75,18 +76,13 @@ def make_bundle(out: Path) -> None:
         staging = Path(temp) / "l1lab"
         staging.mkdir()
         copy_project(SOURCES, staging)
-        partial = out.with_name(f".{out.name}.partial")
-        try:
+        with replacing(out) as partial:
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as bundle:
                 _add_script(bundle, "setup.sh", SETUP_SH)
                 _add_script(bundle, "run_autograder", RUN_AUTOGRADER)
                 for path in sorted(staging.rglob("*")):
                     if path.is_file():
                         bundle.write(path, path.relative_to(staging.parent).as_posix())
-            partial.replace(out)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
 
 
 def _add_script(bundle: zipfile.ZipFile, name: str, text: str) -> None:

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` to write to; renamed onto `path` when the block ends
+    normally, removed when it raises. Readers see the old file or the whole new one."""
     path = Path(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
+        yield Path(temp)
+        with open(temp, "rb") as handle:
             os.fsync(handle.fileno())
         os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` so that no reader ever sees half of it."""
+    with replacing(path) as temp:
+        temp.write_text(text, encoding="utf-8")
 
 
 def _umask() -> int:
