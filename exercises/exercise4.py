@@ -22,7 +22,8 @@ That is proximal gradient descent (ISTA). Its step size: lr = 1 / L with
 
 where sigma_max(X) is the largest singular value of X (np.linalg.norm(X, 2)). A larger
 step can overshoot and blow up; a much smaller one needs far more than 500 steps.
-There is no intercept: the data you are graded on are centred.
+There is no intercept: fit w on X and y exactly as given (the house-price data are already
+centred); do not centre or rescale them yourself.
 
 You may go further (FISTA, stopping early once w stops changing, coordinate descent):
 any method that reaches the minimum passes. The grader checks that your weights meet the

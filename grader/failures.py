@@ -122,8 +122,8 @@ class Suboptimal(LearnerFailure):
                  rtol: float, note: str = "") -> None:
         self.call, self.got = call, got
         gap = (objective - optimum) / abs(optimum) if optimum else float("inf")
-        text = (f"called {call}, got {show(got)}, whose objective is {objective:.10g}; the "
-                f"optimum is {optimum:.10g}, {gap:.2g} higher relative, allowed {rtol:g}")
+        text = (f"called {call}, got {show(got)}, whose objective is {show(objective)}; the "
+                f"optimum is {show(optimum)}, {gap:.3g} higher relative, allowed {rtol:g}")
         super().__init__(text + (f". {note}" if note else ""))
 
 

@@ -16,7 +16,7 @@ from grader.checks.strategies import dead_lasso_problems, lasso_problems, orthog
 from ista import plain_ista
 
 MANY = settings(max_examples=200, derandomize=True, database=None, deadline=None)
-PINNED = [checks.ORTHOGONAL, checks.TALL, checks.MIXED, checks.SCALED]
+PINNED = [checks.ORTHOGONAL, checks.TALL, checks.MIXED, checks.SCALED, checks.HYBRID]
 
 
 def careful_optimum(X, y, lam):
