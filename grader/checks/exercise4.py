@@ -246,6 +246,9 @@ def test_story_objective(submission):
                                              data.optimum))
 
 
+SHOWN_ZEROS = 4
+
+
 def kept_summary(data: housing.Housing, w: np.ndarray) -> str:
     """What the learner's model kept: how many, the biggest by name, how many exactly 0."""
     kept = np.flatnonzero(w)
@@ -256,6 +259,11 @@ def kept_summary(data: housing.Housing, w: np.ndarray) -> str:
              f"{int(np.sum(w == 0))} of {w.size:,} weights are exactly 0.0."]
     if kept.size:
         lines.append(f"Biggest first: {shown}{more}.")
+    zeroed = np.flatnonzero(w == 0)
+    if zeroed.size:
+        named = ", ".join(data.names[j] for j in zeroed[:SHOWN_ZEROS])
+        rest = f" and {zeroed.size - SHOWN_ZEROS} more" if zeroed.size > SHOWN_ZEROS else ""
+        lines.append(f"Exactly 0.0, not just small: {named}{rest}.")
     return "\n".join(lines)
 
 
