@@ -79,6 +79,8 @@ def exercise_status(checks: list[CheckResult]) -> str:
         return "error"
     if all(c.status is Status.PASSED for c in checks):
         return "passed"
+    if any(c.status is Status.PASSED for c in checks):
+        return "failed"  # begun: a function still a stub is one failing check among others
     first = next(c for c in checks if c.status is not Status.PASSED)
     return "not started" if first.kind == "not started" else "failed"
 

@@ -187,3 +187,15 @@ def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_half_done_exercise_lists_its_checks_not_just_the_stub(tmp_path: Path) -> None:
+    source = (ROOT / "solutions" / "exercise4.py").read_text()
+    cut = source.index("def selected_features")
+    submission = tmp_path / "exercise4.py"
+    submission.write_text(source[:cut] + "def selected_features(w):\n"
+                          "    raise NotImplementedError\n")
+    result = CliRunner().invoke(main, ["exercise4", "--submission", str(submission)])
+    assert result.exit_code == 1
+    assert "selected_features still raises NotImplementedError" in result.output
+    assert "✓" in result.output or "ok" in result.output
