@@ -13,6 +13,7 @@ import traceback
 import pytest
 from hypothesis.errors import Flaky
 
+from grader import replay
 from grader.catalog import by_checks_module
 from grader.check import CheckSpec
 from grader.failures import Abort, LearnerFailure
@@ -79,6 +80,37 @@ class GradingPlugin:
             title = next(r.title for r in self.results[item.module.__name__] if r.name == spec.after)
             pytest.skip(f'Skipped until "{title}" passes.')
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
+        """Replay a hypothesis check's recorded inputs (`grader.replay`); True if all passed."""
+        calls = replay.recorded(pyfuncitem.nodeid)
+        handle = getattr(pyfuncitem.obj, "hypothesis", None)
+        if calls is None or handle is None:
+            return None
+        submission = self.submissions[pyfuncitem.module.__name__]
+        time_left, said = submission.time_left, len(self._said)
+        if replay.replay(handle.inner_test, _fixtures(pyfuncitem), calls):
+            return True
+        # Start again as if the replay had not happened: hypothesis finds and reports it.
+        submission.time_left = time_left
+        del self._said[said:]
+        return None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        """Record the inputs of a hypothesis check that passes, when replay is on."""
+        handle = getattr(getattr(item, "obj", None), "hypothesis", None)
+        if handle is None or not replay.enabled() or replay.recorded(item.nodeid) is not None:
+            return (yield)
+        original = handle.inner_test
+        handle.inner_test, calls = replay.recorder(original, set(_fixtures(item)))
+        try:
+            result = yield
+        finally:
+            handle.inner_test = original
+        replay.keep(item.nodeid, calls)
+        return result
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
@@ -120,6 +152,11 @@ def feedback(problem: str, spec: CheckSpec, *, lesson_hint: bool = True) -> str:
     if not lesson_hint:
         return first
     return f"{first}\n{spec.idea}\nHint: {spec.hint}"
+
+
+def _fixtures(item: pytest.Function) -> dict:
+    """The fixture values pytest passes to `item`'s function, by name."""
+    return {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
 
 
 def _spec(item: pytest.Item) -> CheckSpec | None:

@@ -2,7 +2,8 @@
 
 The job takes a `Snapshot` (the student's files as bytes), so it runs the same on this
 machine or on a Dask worker elsewhere: it writes the files to a private temporary folder and
-runs `grade all` there under limits. Whatever the student's code does, the job returns a
+has this job slot's grading server (`grader._grading_server`) fork a process that runs
+`grade all` there under limits. Whatever the student's code does, the job returns a
 `JobResult` within about its time limit and leaves no process behind.
 """
 
@@ -11,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import select
 import signal
 import stat
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,29 +113,18 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
             target.write_bytes(data)
             target.chmod(0o644)
         output, errors = Path(temp) / "report.json", Path(temp) / "stderr.txt"
-        command = [sys.executable, "-m", "grader._student_main", str(memory_mb * 1024 * 1024),
-                   str(int(timeout + KILL_GRACE)), str(os.getpid()),
-                   "all", "--submission", str(folder), "--format", "json", "--output", str(output)]
-        with open(errors, "wb") as stderr:
-            process = subprocess.Popen(command, cwd=temp, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.DEVNULL, stderr=stderr,
-                                       start_new_session=True, env=_child_env())
-            with _running_lock:
-                _running.add(process.pid)
-            try:
-                code = process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                kill_tree(process.pid)
-                process.wait()
-                return JobResult("timed out", message=f"grading took longer than {timeout:g} s "
-                                 "and was stopped")
-            except BaseException:
-                kill_tree(process.pid)
-                process.wait()
-                raise
-            finally:
-                with _running_lock:
-                    _running.discard(process.pid)
+        request = {"argv": ["all", "--submission", str(folder), "--format", "json",
+                            "--output", str(output)],
+                   "cwd": temp, "stderr": str(errors), "memory": memory_mb * 1024 * 1024,
+                   "cpu": int(timeout + KILL_GRACE)}
+        try:
+            code = _server().grade(request, timeout)
+        except subprocess.TimeoutExpired:
+            return JobResult("timed out", message=f"grading took longer than {timeout:g} s "
+                             "and was stopped")
+        except ServerLost as lost:
+            return JobResult("error", message=f"the grading server stopped ({lost}); grade "
+                             "this student again", details=_tail(errors))
         return _result(code, output, errors, folder)
 
 
@@ -155,6 +147,110 @@ def _result(code: int, output: Path, errors: Path, folder: Path) -> JobResult:
         return JobResult("error", message=f"grading exited with code {code} but wrote no valid "
                          "report", details=details)
     return JobResult("graded", report=report)
+
+
+class ServerLost(Exception):
+    """The grading server of this job slot died or stopped answering."""
+
+
+SERVER_START_TIMEOUT = 300.0
+"""Seconds a new grading server may take to import and record the reference's inputs."""
+_slot = threading.local()
+
+
+def _server() -> GradingServer:
+    """This thread's grading server (each job slot has its own), started when first needed."""
+    server = getattr(_slot, "server", None)
+    if server is None or not server.alive():
+        server = _slot.server = GradingServer()
+    return server
+
+
+class GradingServer:
+    """The batch side of `grader._grading_server`: ask it to fork a grading process, wait for it."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader._grading_server", str(os.getpid())],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            start_new_session=True, env=_child_env())
+        self._buffer = b""
+        if self._answer(SERVER_START_TIMEOUT) != {"ready": True}:
+            self.stop()
+            raise ServerLost("it did not start")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def grade(self, request: dict, timeout: float) -> int:
+        """Run one grading process; its exit code, or TimeoutExpired once it has been killed."""
+        try:
+            self.process.stdin.write(json.dumps(request).encode() + b"\n")
+            self.process.stdin.flush()
+        except OSError:
+            self.stop()
+            raise ServerLost("it closed its input") from None
+        pid = self._answer(30).get("pid")
+        if not isinstance(pid, int):
+            self.stop()
+            raise ServerLost("it did not start the grading process")
+        with _running_lock:
+            _running.add(pid)
+        try:
+            try:
+                return self._code(time.monotonic() + timeout)
+            except subprocess.TimeoutExpired:
+                kill_tree(pid)
+                if not isinstance(self._answer(30).get("code"), int):
+                    self.stop()
+                raise
+            except BaseException:
+                kill_tree(pid)
+                raise
+        finally:
+            with _running_lock:
+                _running.discard(pid)
+
+    def _code(self, deadline: float) -> int:
+        code = self._read(deadline).get("code")
+        if not isinstance(code, int):
+            self.stop()
+            raise ServerLost("it sent no exit code")
+        return code
+
+    def _answer(self, timeout: float) -> dict:
+        """The server's next message, which must come within `timeout` seconds."""
+        try:
+            return self._read(time.monotonic() + timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise ServerLost("it stopped answering") from None
+
+    def _read(self, deadline: float) -> dict:
+        """The server's next line, as JSON; TimeoutExpired at `deadline`, ServerLost on EOF."""
+        stream = self.process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise subprocess.TimeoutExpired(self.process.args, 0)
+            ready, _, _ = select.select([stream], [], [], left)
+            if ready:
+                chunk = os.read(stream, 4096)
+                if not chunk:
+                    self.stop()
+                    raise ServerLost("it exited")
+                self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        try:
+            message = json.loads(line)
+        except ValueError:
+            message = None
+        return message if isinstance(message, dict) else {}
+
+    def stop(self) -> None:
+        if self.alive():
+            kill_tree(self.process.pid)
+        self.process.wait()
 
 
 def kill_running() -> None:

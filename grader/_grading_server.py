@@ -1,0 +1,124 @@
+"""A batch's grading server: import the grader once, then fork one grading process per student.
+
+Started by `grader.student_job` as ``python -m grader._grading_server PARENT_PID``, one per
+job slot. Before it says it is ready it imports everything a grading needs and grades the
+reference solutions once with `grader.replay` on, so every student's grading process, a
+fork of this one, starts with the imports done and the checks' inputs already drawn. That
+is what makes a batch fast: a fresh interpreter per student spent most of its time on
+imports and on hypothesis drawing the same inputs again.
+
+The protocol is one JSON line each way on stdin and stdout:
+
+    request:  {"argv": [...], "cwd": DIR, "stderr": FILE, "memory": BYTES, "cpu": SECONDS}
+    replies:  {"pid": PID} when the grading process has started,
+              {"code": CODE} when it has ended (as `subprocess`'s returncode: -N for signal N)
+
+The grading process runs ``grade ARGV`` in DIR in a session of its own, with its standard
+error in FILE and its limits set before any of the student's files is read. Every process
+it starts (the learner's workers) inherits the limits, so a memory bomb or an orphaned
+endless loop stops on its own even if everything above it is gone.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+READY = {"ready": True}
+
+
+def main() -> None:
+    die_with(int(sys.argv[1]))
+    prepare()
+    reply(READY)
+    for line in sys.stdin.buffer:
+        request = json.loads(line)
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            _grading_process(request)
+        reply({"pid": pid})
+        _, status = os.waitpid(pid, 0)
+        reply({"code": os.waitstatus_to_exitcode(status)})
+
+
+def prepare() -> None:
+    """Import what grading needs and record the checks' inputs on the reference solutions."""
+    import grader.cli  # noqa: F401  (the command line, and through it numpy, click, ...)
+    from grader import catalog, grading, replay
+
+    replay.enable()
+    try:
+        import solutions
+    except ImportError:  # a student copy: nothing to record, every check draws its inputs
+        return
+    exercises = catalog.exercises()
+    folder = Path(solutions.__file__).parent
+    # A reference that fails a check records nothing for it: that check then draws as usual.
+    grading.grade(exercises, {e.name: folder / e.file for e in exercises})
+
+
+def die_with(parent: int) -> None:
+    """Get SIGKILL when the process that started this one is gone (Linux); exit if it already is."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(3)
+
+
+def reply(message: dict) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def _grading_process(request: dict) -> None:
+    """The forked child: set up and run `grade ARGV`, then exit with its code. Never returns."""
+    code = 3
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        errors = os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.dup2(errors, 2)
+        os.chdir(request["cwd"])
+        limit(request["memory"], request["cpu"])
+        die_with(os.getppid())
+        from grader import cli
+
+        sys.argv = ["grade", *request["argv"]]
+        try:
+            cli.run()
+            code = 0
+        except SystemExit as end:
+            code = end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(code)
+
+
+def limit(memory: int, cpu: int) -> None:
+    """At most `memory` bytes of address space and `cpu` seconds of CPU time per process."""
+    if memory > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    if cpu > 0:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+
+
+if __name__ == "__main__":
+    main()

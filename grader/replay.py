@@ -1,0 +1,67 @@
+"""Replay the inputs hypothesis drew for a check, instead of drawing them again.
+
+With `derandomize=True` and no `assume`, `target` or interactive draws in the checks,
+hypothesis draws the same inputs, in the same order, for every submission until one fails:
+what it draws next never depends on what the learner's code returned. So once a check has
+passed for one submission (the reference, when a batch starts), the inputs it was called
+with are known, and the next submission can simply be called with them, which skips most of
+hypothesis's cost. If every replayed input passes, hypothesis would have passed too. If one
+fails, the replay is thrown away and hypothesis runs as usual, so the learner sees the same
+smallest counterexample, found the same way, as when grading alone.
+
+Only `grade batch` turns this on (`enable`): a single `grade` run has nothing to replay.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+_book: dict[str, list[dict]] | None = None
+
+
+def enable() -> None:
+    """Start keeping the inputs of every check that passes, for later submissions."""
+    global _book
+    if _book is None:
+        _book = {}
+
+
+def enabled() -> bool:
+    return _book is not None
+
+
+def recorded(key: str) -> list[dict] | None:
+    """The inputs of `key`'s last complete, passing hypothesis run, in call order."""
+    return None if _book is None else _book.get(key)
+
+
+def recorder(test: Callable, fixtures: set[str]) -> tuple[Callable, list[dict]]:
+    """Wrap hypothesis's inner test so that it notes the drawn inputs of every call."""
+    calls: list[dict] = []
+
+    def recording(*args, **kwargs):
+        calls.append(copy.deepcopy({k: v for k, v in kwargs.items() if k not in fixtures}))
+        return test(*args, **kwargs)
+
+    return recording, calls
+
+
+def keep(key: str, calls: list[dict]) -> None:
+    """Keep `calls` as `key`'s inputs, unless replay is off or they are already known."""
+    if _book is not None and key not in _book and calls:
+        _book[key] = calls
+
+
+def replay(test: Callable, fixtures: dict, calls: list[dict]) -> bool:
+    """Call `test` with each recorded input; True if every call passed.
+
+    Any exception counts as a failure here; the caller then lets hypothesis run the check
+    from the start, which reports it exactly as it would without the replay.
+    """
+    for drawn in calls:
+        try:
+            test(**fixtures, **copy.deepcopy(drawn))
+        except Exception:
+            return False
+    return True
