@@ -15,16 +15,27 @@ Only `grade batch` turns this on (`enable`): a single `grade` run has nothing to
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Callable
 
 _book: dict[str, list[dict]] | None = None
+counts: Counter = Counter()
+"""How many replays passed ("passed") and how many fell back to hypothesis ("fell back")."""
 
 
-def enable() -> None:
-    """Start keeping the inputs of every check that passes, for later submissions."""
+def enable(book: dict[str, list[dict]] | None = None) -> None:
+    """Start keeping the inputs of every check that passes, for later submissions.
+
+    `book` is what an earlier `disable()` returned, to replay it again."""
     global _book
-    if _book is None:
-        _book = {}
+    _book = dict(book or {}) if _book is None else {**(book or {}), **_book}
+
+
+def disable() -> dict[str, list[dict]] | None:
+    """Stop replaying and recording; return what was recorded, by check."""
+    global _book
+    book, _book = _book, None
+    return book
 
 
 def enabled() -> bool:
@@ -63,5 +74,7 @@ def replay(test: Callable, fixtures: dict, calls: list[dict]) -> bool:
         try:
             test(**fixtures, **copy.deepcopy(drawn))
         except Exception:
+            counts["fell back"] += 1
             return False
+    counts["passed"] += 1
     return True

@@ -1,0 +1,70 @@
+"""Replaying the reference's inputs (`grader.replay`, on in `grade batch`) changes no result.
+
+Replay rests on one assumption: for a submission that passes a check, hypothesis draws the
+same inputs, in the same order, as for the reference. The first test checks it on correct
+submissions of every style; the second that every wrong submission gets the same report,
+message for message, with replay on as without.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from grader import catalog, replay
+from grader.grading import grade
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def fixtures(prefix: str) -> list:
+    return [pytest.param(exercise, path, id=f"{exercise.name}/{path.stem}")
+            for exercise in catalog.exercises()
+            for path in sorted((FIXTURES / exercise.name).glob(f"{prefix}_*.py"))]
+
+
+@pytest.fixture(scope="module")
+def reference_inputs():
+    """What each check was called with when grading the reference, recorded once."""
+    replay.enable()
+    try:
+        exercises = catalog.exercises()
+        report = grade(exercises, {e.name: ROOT / "solutions" / e.file for e in exercises})
+        assert report.score == report.max_score
+    finally:
+        book = replay.disable()
+    assert len(book) >= 20  # every hypothesis check of every exercise
+    return book
+
+
+@pytest.mark.parametrize(("exercise", "path"), fixtures("correct"))
+def test_a_correct_submission_is_called_with_exactly_the_reference_inputs(reference_inputs,
+                                                                          exercise, path):
+    replay.enable()
+    try:
+        report = grade([exercise], {exercise.name: path})
+    finally:
+        book = replay.disable()
+    assert report.score == report.max_score
+    ours = {key: calls for key, calls in reference_inputs.items()
+            if key.startswith(f"{exercise.checks_module.rsplit('.', 1)[-1]}.py::")}
+    assert book.keys() == ours.keys()
+    for key, calls in book.items():  # bit for bit, -0.0 and dtypes included
+        assert pickle.dumps(calls) == pickle.dumps(ours[key]), key
+
+
+@pytest.mark.parametrize(("exercise", "path"), fixtures("wrong"))
+def test_a_wrong_submission_gets_the_same_report_with_replay(reference_inputs, exercise, path):
+    alone = grade([exercise], {exercise.name: path})
+    before = sum(replay.counts.values())
+    replay.enable(reference_inputs)
+    try:
+        replayed = grade([exercise], {exercise.name: path})
+    finally:
+        replay.disable()
+    assert sum(replay.counts.values()) > before  # some check really was replayed
+    assert alone.score < alone.max_score
+    assert replayed == alone
