@@ -43,10 +43,13 @@ def build_class(folder: Path, students: int, mix: str) -> None:
         (student / "quiz.txt").write_text("B\nC\nA\n")
 
 
-def tree_rss(root: int) -> int:
-    """Sum of the resident memory of `root` and all its descendants, in bytes."""
+def tree_memory(root: int) -> tuple[int, int]:
+    """Resident memory of `root` and all its descendants, in bytes: (RSS, PSS) summed.
+
+    RSS counts a page shared by several processes once in each (the grading processes are
+    forks of one server and share most of their pages), so its sum overstates; PSS divides
+    each shared page among the processes that share it, so its sum is the memory used."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -56,8 +59,7 @@ def tree_rss(root: int) -> int:
         except OSError:
             continue
         parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, wanted = 0, {root}
+    wanted = {root}
     changed = True
     while changed:
         changed = False
@@ -65,7 +67,20 @@ def tree_rss(root: int) -> int:
             if parent in wanted and pid not in wanted:
                 wanted.add(pid)
                 changed = True
-    return sum(rss.get(pid, 0) for pid in wanted)
+    rss = pss = 0
+    for pid in wanted:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+                for line in handle:
+                    if line.startswith((b"Rss:", b"Pss:")):
+                        value = int(line.split()[1]) * 1024
+                        if line.startswith(b"Rss:"):
+                            rss += value
+                        else:
+                            pss += value
+        except OSError:
+            continue
+    return rss, pss
 
 
 def main() -> None:
@@ -79,15 +94,16 @@ def main() -> None:
         build_class(folder, args.students, args.mix)
         command = [sys.executable, "-m", "grader", "batch", str(folder), "--out",
                    str(Path(temp) / "grades.csv"), "--jobs", str(args.jobs)]
-        peak = 0
+        peak_rss = peak_pss = 0
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
         stop = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak_rss, peak_pss
             while not stop.is_set():
-                peak = max(peak, tree_rss(process.pid))
+                rss, pss = tree_memory(process.pid)
+                peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
                 time.sleep(0.05)
 
         sampler = threading.Thread(target=sample)
@@ -100,8 +116,10 @@ def main() -> None:
     print(f"grade batch --jobs {args.jobs}, {args.students} students ({args.mix}, "
           f"{len(catalog.exercises())} exercises and the quiz each), exit code {code}")
     print(f"{seconds:.1f} s: {args.students / seconds * 60:.1f} students per minute "
-          f"({seconds / args.students:.2f} s each); peak memory of the process tree "
-          f"{peak / 2**20:.0f} MiB; load average at the end {load:.2f} on {os.cpu_count()} CPUs")
+          f"({seconds / args.students:.2f} s each); load average at the end {load:.2f} on "
+          f"{os.cpu_count()} CPUs")
+    print(f"peak memory of the process tree: {peak_pss / 2**20:.0f} MiB (PSS: shared pages "
+          f"counted once), {peak_rss / 2**20:.0f} MiB (RSS summed over processes)")
 
 
 if __name__ == "__main__":
