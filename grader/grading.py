@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import grader.checks
-from grader import isolation
+from grader import isolation, replay
 from grader.catalog import Exercise
 from grader.isolation import Tier
 from grader.plugin import GradingPlugin
@@ -41,6 +41,24 @@ def grade(exercises: list[Exercise], files: dict[str, Path], *, include_hidden: 
 def run_checks(exercises: list[Exercise], submissions: dict[str, Submission], *,
                include_hidden: bool = True) -> Report:
     """Run the hidden checks against workers already started by `start_submissions`."""
+    plugin = _checks_pass(exercises, submissions, include_hidden)
+    results = plugin.results
+    if plugin.unreplayed:  # a replayed input failed: grade those exercises as if alone
+        again = {module: submissions[module].again() for module in plugin.unreplayed}
+        with replay.paused():
+            results.update(_checks_pass([e for e in exercises if e.checks_module in again],
+                                        again, include_hidden).results)
+    exercise_results = [_exercise_result(e, results[e.checks_module]) for e in exercises]
+    tiers = [s.tier for s in submissions.values()] or [isolation.detect().tier]
+    return Report(score=sum(r.score for r in exercise_results),
+                  max_score=sum(r.max_score for r in exercise_results),
+                  status=overall_status(exercise_results), exercises=exercise_results,
+                  isolation=min(tiers, key=lambda t: t.rank).value)
+
+
+def _checks_pass(exercises: list[Exercise], submissions: dict[str, Submission],
+                 include_hidden: bool) -> GradingPlugin:
+    """One pytest session over the exercises' checks; the plugin holds the results."""
     plugin = GradingPlugin(submissions, include_hidden=include_hidden)
     try:
         code = _run_pytest([str(CHECKS_DIR / f"{e.name}.py") for e in exercises], plugin)
@@ -51,11 +69,7 @@ def run_checks(exercises: list[Exercise], submissions: dict[str, Submission], *,
         raise KeyboardInterrupt
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"pytest could not run the checks (exit code {int(code)})")
-    results = [_exercise_result(e, plugin.results[e.checks_module]) for e in exercises]
-    tiers = [s.tier for s in submissions.values()] or [isolation.detect().tier]
-    return Report(score=sum(r.score for r in results), max_score=sum(r.max_score for r in results),
-                  status=overall_status(results), exercises=results,
-                  isolation=min(tiers, key=lambda t: t.rank).value)
+    return plugin
 
 
 def _exercise_result(exercise: Exercise, checks: list[CheckResult]) -> ExerciseResult:

@@ -34,6 +34,8 @@ class GradingPlugin:
         self._status: dict[tuple[str, str], Status] = {}
         self._said: list[str] = []
         self.interrupted = False
+        self.unreplayed: set[str] = set()
+        """Checks modules where a replay failed: their results are to be thrown away."""
         """True when the user pressed Ctrl-C (pytest reports a broken checks module the same way)."""
 
     @pytest.fixture(scope="module")
@@ -73,6 +75,8 @@ class GradingPlugin:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         spec = _spec(item)
         self._said.clear()
+        if item.module.__name__ in self.unreplayed:
+            pytest.skip("Graded again without replay.")
         self.submissions[item.module.__name__].call_timeout = (
             spec.timeout or self.submissions[item.module.__name__].default_timeout)
         status = self._status.get((item.module.__name__, spec.after), Status.PASSED)
@@ -82,19 +86,18 @@ class GradingPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
-        """Replay a hypothesis check's recorded inputs (`grader.replay`); True if all passed."""
+        """Replay a hypothesis check's recorded inputs (`grader.replay`) instead of drawing them.
+
+        If one fails, the exercise goes into `unreplayed` and its remaining checks are
+        skipped: `grader.grading` grades it again from scratch without replay, so what the
+        learner sees is exactly what grading alone would show."""
         calls = replay.recorded(pyfuncitem.nodeid)
         handle = getattr(pyfuncitem.obj, "hypothesis", None)
         if calls is None or handle is None:
             return None
-        submission = self.submissions[pyfuncitem.module.__name__]
-        time_left, said = submission.time_left, len(self._said)
-        if replay.replay(handle.inner_test, _fixtures(pyfuncitem), calls):
-            return True
-        # Start again as if the replay had not happened: hypothesis finds and reports it.
-        submission.time_left = time_left
-        del self._said[said:]
-        return None
+        if not replay.replay(handle.inner_test, _fixtures(pyfuncitem), calls):
+            self.unreplayed.add(pyfuncitem.module.__name__)
+        return True
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):

@@ -14,9 +14,10 @@ Only `grade batch` turns this on (`enable`): a single `grade` run has nothing to
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 _book: dict[str, list[dict]] | None = None
 counts: Counter = Counter()
@@ -36,6 +37,17 @@ def disable() -> dict[str, list[dict]] | None:
     global _book
     book, _book = _book, None
     return book
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """Neither replay nor record inside the block."""
+    global _book
+    book, _book = _book, None
+    try:
+        yield
+    finally:
+        _book = book
 
 
 def enabled() -> bool:
@@ -67,8 +79,8 @@ def keep(key: str, calls: list[dict]) -> None:
 def replay(test: Callable, fixtures: dict, calls: list[dict]) -> bool:
     """Call `test` with each recorded input; True if every call passed.
 
-    Any exception counts as a failure here; the caller then lets hypothesis run the check
-    from the start, which reports it exactly as it would without the replay.
+    Any exception counts as a failure here; the caller then grades the exercise again
+    without replay, which reports it exactly as it would have been reported alone.
     """
     for drawn in calls:
         try:

@@ -172,6 +172,12 @@ class Submission:
             self._worker = Worker(self.path, [f.name for f in self.exercise.functions],
                                   start_timeout=self._start_limit, tier=self.tier)
 
+    def again(self) -> Submission:
+        """The same file with the same limits in a new worker, all its time still to use."""
+        return Submission(self.path, self.exercise, call_timeout=self.default_timeout,
+                          start_timeout=self.start_timeout, time_limit=self.time_limit,
+                          tier=self.tier)
+
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close()

@@ -56,8 +56,8 @@ def test_a_correct_submission_is_called_with_exactly_the_reference_inputs(refere
         assert pickle.dumps(calls) == pickle.dumps(ours[key]), key
 
 
-@pytest.mark.parametrize(("exercise", "path"), fixtures("wrong"))
-def test_a_wrong_submission_gets_the_same_report_with_replay(reference_inputs, exercise, path):
+def alone_and_replayed(reference_inputs, exercise, path):
+    """The report of grading `path` alone, and with the reference's inputs replayed."""
     alone = grade([exercise], {exercise.name: path})
     before = sum(replay.counts.values())
     replay.enable(reference_inputs)
@@ -66,5 +66,30 @@ def test_a_wrong_submission_gets_the_same_report_with_replay(reference_inputs, e
     finally:
         replay.disable()
     assert sum(replay.counts.values()) > before  # some check really was replayed
+    return alone, replayed
+
+
+@pytest.mark.parametrize(("exercise", "path"), fixtures("wrong"))
+def test_a_wrong_submission_gets_the_same_report_with_replay(reference_inputs, exercise, path):
+    alone, replayed = alone_and_replayed(reference_inputs, exercise, path)
+    assert alone.score < alone.max_score
+    assert replayed == alone
+
+
+STATEFUL = {
+    "right_then_wrong": "(2.0 if calls > 30 else 1.0)",
+    "wrong_for_three_calls": "(2.0 if 20 <= calls <= 22 else 1.0)",
+}
+
+
+@pytest.mark.parametrize("factor", STATEFUL.values(), ids=list(STATEFUL))
+def test_code_that_keeps_state_between_calls_gets_the_same_report_with_replay(
+        reference_inputs, tmp_path, factor):
+    """A failed replay must not leave the worker with calls that grading alone never made."""
+    path = tmp_path / "exercise1.py"
+    path.write_text("import numpy as np\n\ncalls = 0\n\n\ndef sign_gradient(w, lam):\n"
+                    "    global calls\n    calls += 1\n"
+                    f"    return lam * np.sign(w) * {factor}\n")
+    alone, replayed = alone_and_replayed(reference_inputs, catalog.find("exercise1"), path)
     assert alone.score < alone.max_score
     assert replayed == alone
