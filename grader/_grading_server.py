@@ -28,7 +28,6 @@ import resource
 import signal
 import sys
 import traceback
-from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 READY = {"ready": True}
@@ -52,15 +51,13 @@ def main() -> None:
 def prepare() -> None:
     """Import what grading needs and record the checks' inputs on the reference solutions."""
     import grader.cli  # noqa: F401  (the command line, and through it numpy, click, ...)
-    from grader import catalog, grading, replay
+    from grader import catalog, grading, paths, replay
 
     replay.enable()
-    try:
-        import solutions
-    except ImportError:  # a student copy: nothing to record, every check draws its inputs
+    folder = paths.solutions()
+    if folder is None:  # a student copy: nothing to record, every check draws its inputs
         return
     exercises = catalog.exercises()
-    folder = Path(solutions.__file__).parent
     # A reference that fails a check records nothing for it: that check then draws as usual.
     grading.grade(exercises, {e.name: folder / e.file for e in exercises})
 

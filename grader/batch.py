@@ -17,14 +17,13 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-import grader
-from grader import gradebook
+from grader import gradebook, paths
 from grader.files import write_atomically
 from grader.student_job import JobResult, Snapshot, grade_snapshot, kill_running, take_snapshot
 
@@ -185,7 +184,7 @@ def _dask_jobs(folder: Path, todo: list[str], settings: Settings, _: int, schedu
 def grader_fingerprint(settings: Settings) -> str:
     """A hash of the grader's own files and the limits: change either and everyone is regraded."""
     digest = hashlib.sha256(f"{settings.timeout!r} {settings.memory_mb!r}".encode())
-    root = Path(grader.__file__).parent.parent
+    root = paths.PACKAGE_ROOT
     for package in ("grader", "quiz", "solutions"):
         for path in sorted((root / package).rglob("*")):
             if path.suffix in {".py", ".toml", ".ini", ".txt"} and "__pycache__" not in path.parts:

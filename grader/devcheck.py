@@ -8,10 +8,10 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from grader import catalog
+from grader import catalog, paths
 from grader.grading import grade
 
-SOLUTIONS = Path(importlib.import_module("solutions").__file__).parent
+SOLUTIONS = paths.solutions()
 
 
 def problems(stubs: Path) -> list[str]:

@@ -14,7 +14,7 @@ from grader.catalog import Exercise
 from grader.isolation import Tier
 from grader.plugin import GradingPlugin
 from grader.release import hidden_in_release
-from grader.results import (CheckResult, ExerciseResult, Report, Status, exercise_status,
+from grader.results import (CheckResult, ExerciseResult, Report, exercise_status,
                             overall_status)
 from grader.submission import TIME_LIMIT, Submission, start_submissions
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import enum
 import functools
-import importlib.util
 import itertools
 import os
 import shutil
@@ -22,6 +21,8 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader import paths
 
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
 SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/dev", "/proc",
@@ -86,7 +87,7 @@ def detect() -> Isolation:
                        "mount namespace the worker cannot drop privileges: install Python "
                        "where every user can read it")
         return Isolation(Tier.MINIMAL, tuple(missing), _have(Tier.MINIMAL))
-    hidden = [p for p in hidden_paths() if _world_readable(p)]
+    hidden = [p for p in paths.hidden() if _world_readable(p)]
     if hidden:
         missing.append(f"{hidden[0]} is readable by any user: chmod -R go-rwx it, since "
                        "without namespaces it cannot be hidden from the worker")
@@ -130,7 +131,7 @@ def plan(tier: Tier, channel_fds: list[int], cwd: Path) -> dict:
     if tier is Tier.REDUCED:
         return {"tier": tier.value, "uid": uid, "limits": limits, "cwd": "/", "fds": channel_fds}
     keep = sorted({str(Path(p).resolve()) for p in _interpreter_paths()})
-    project = _project_root()
+    project = paths.source_checkout()
     masks = {m for m in SCRATCH if os.path.isdir(m)}
     masks |= {str(project)} if project else set()
     masks |= {entry.path for entry in os.scandir("/")
@@ -142,7 +143,7 @@ def plan(tier: Tier, channel_fds: list[int], cwd: Path) -> dict:
     masks = sorted(m for m in masks if not any(m != o and m.startswith(o + "/") for o in masks))
     return {"tier": tier.value, "uid": uid, "limits": limits, "cwd": "/tmp", "fds": channel_fds,
             "keep": keep, "masks": masks, "scratch": [m for m in SCRATCH if m in masks],
-            "hide": [str(p) for p in hidden_paths()], "scratch_bytes": SCRATCH_BYTES}
+            "hide": [str(p) for p in paths.hidden()], "scratch_bytes": SCRATCH_BYTES}
 
 
 def sweep(worker_plan: dict) -> None:
@@ -175,22 +176,6 @@ def sweep(worker_plan: dict) -> None:
                         os.unlink(entry.path)
                     except OSError:
                         pass
-
-
-def hidden_paths() -> list[Path]:
-    """The reference solutions and the hidden checks, wherever they are installed."""
-    paths = []
-    for name in ("solutions", "grader.checks"):
-        spec = importlib.util.find_spec(name)
-        if spec and spec.submodule_search_locations:
-            paths += [Path(p).resolve() for p in spec.submodule_search_locations]
-    return paths
-
-
-def _project_root() -> Path | None:
-    """The source checkout the grader runs from (with its .git and tests), if it is one."""
-    root = Path(__file__).resolve().parents[1]
-    return root if (root / "pyproject.toml").is_file() else None
 
 
 def _interpreter_paths() -> list[str]:

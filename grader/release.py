@@ -16,9 +16,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import catalog
+from grader import catalog, paths
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = paths.PACKAGE_ROOT
 MANIFEST = Path(__file__).with_name("release.toml")
 COPIED = ("README.md", "pyproject.toml", "exercises", "quiz", "grader")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", ".pytest_cache",
