@@ -1,17 +1,22 @@
 """A batch's grading server: import the grader once, then fork one grading process per student.
 
 Started by `grader.student_job` as ``python -m grader._grading_server PARENT_PID``, one per
-job slot. Before it says it is ready it imports everything a grading needs and grades the
-reference solutions once with `grader.replay` on, so every student's grading process, a
-fork of this one, starts with the imports done and the checks' inputs already drawn. That
+batch process, shared by its job slots. Before it says it is ready it imports everything a
+grading needs and grades the reference solutions once with `grader.replay` on, so every
+student's grading process, a fork of this one, starts with the imports done and the
+checks' inputs already drawn. That
 is what makes a batch fast: a fresh interpreter per student spent most of its time on
 imports and on hypothesis drawing the same inputs again.
 
 The protocol is one JSON line each way on stdin and stdout:
 
-    request:  {"argv": [...], "cwd": DIR, "stderr": FILE, "memory": BYTES, "cpu": SECONDS}
-    replies:  {"pid": PID} when the grading process has started,
-              {"code": CODE} when it has ended (as `subprocess`'s returncode: -N for signal N)
+    request:  {"id": ID, "argv": [...], "cwd": DIR, "stderr": FILE, "memory": BYTES,
+               "cpu": SECONDS}
+    replies:  {"id": ID, "pid": PID} when its grading process has started,
+              {"id": ID, "code": CODE} when that has ended (as `subprocess`'s returncode:
+              -N for signal N)
+
+Requests may come while earlier ones are still being graded.
 
 The grading process runs ``grade ARGV`` in DIR in a session of its own, with its standard
 error in FILE and its limits set before any of the student's files is read. Every process
@@ -25,6 +30,7 @@ import ctypes
 import json
 import os
 import resource
+import select
 import signal
 import sys
 import traceback
@@ -37,15 +43,30 @@ def main() -> None:
     die_with(int(sys.argv[1]))
     prepare()
     reply(READY)
-    for line in sys.stdin.buffer:
-        request = json.loads(line)
-        sys.stdout.flush()
-        pid = os.fork()
-        if pid == 0:
-            _grading_process(request)
-        reply({"pid": pid})
-        _, status = os.waitpid(pid, 0)
-        reply({"code": os.waitstatus_to_exitcode(status)})
+    requests = os.fdopen(sys.stdin.fileno(), "rb", buffering=0)
+    running: dict[int, object] = {}  # pid -> the request's id
+    pending = b""
+    while True:
+        # Poll briefly while students are being graded (to reap them); otherwise just wait.
+        ready, _, _ = select.select([requests], [], [], 0.01 if running else None)
+        if ready:
+            chunk = requests.read(65536)
+            if not chunk:  # the batch is gone
+                break
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                request = json.loads(line)
+                sys.stdout.flush()
+                pid = os.fork()
+                if pid == 0:
+                    _grading_process(request)
+                running[pid] = request.get("id")
+                reply({"id": request.get("id"), "pid": pid})
+        for pid in list(running):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                reply({"id": running.pop(pid), "code": os.waitstatus_to_exitcode(status)})
 
 
 def prepare() -> None:

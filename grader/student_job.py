@@ -2,7 +2,7 @@
 
 The job takes a `Snapshot` (the student's files as bytes), so it runs the same on this
 machine or on a Dask worker elsewhere: it writes the files to a private temporary folder and
-has this job slot's grading server (`grader._grading_server`) fork a process that runs
+has the grading server (`grader._grading_server`) fork a process that runs
 `grade all` there under limits. Whatever the student's code does, the job returns a
 `JobResult` within about its time limit and leaves no process behind.
 """
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import itertools
 import os
+import queue
 import select
 import signal
 import stat
@@ -19,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,59 +151,75 @@ def _result(code: int, output: Path, errors: Path, folder: Path) -> JobResult:
 
 
 class ServerLost(Exception):
-    """The grading server of this job slot died or stopped answering."""
+    """The grading server died or stopped answering."""
 
 
 SERVER_START_TIMEOUT = 300.0
 """Seconds a new grading server may take to import and record the reference's inputs."""
-_slot = threading.local()
+_server_lock = threading.Lock()
+_server_now: GradingServer | None = None
 
 
 def _server() -> GradingServer:
-    """This thread's grading server (each job slot has its own), started when first needed."""
-    server = getattr(_slot, "server", None)
-    if server is None or not server.alive():
-        server = _slot.server = GradingServer()
-    return server
+    """This process's grading server, shared by all its job slots; started when first needed."""
+    global _server_now
+    with _server_lock:
+        if _server_now is None or not _server_now.alive():
+            _server_now = GradingServer()
+        return _server_now
 
 
 class GradingServer:
-    """The batch side of `grader._grading_server`: ask it to fork a grading process, wait for it."""
+    """The batch side of `grader._grading_server`: ask it to fork a grading process, wait for it.
+
+    Several job slots (threads) use one server at once: each request carries an id, and a
+    reader thread hands each reply to the slot waiting for it."""
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "grader._grading_server", str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             start_new_session=True, env=_child_env())
-        self._buffer = b""
-        if self._answer(SERVER_START_TIMEOUT) != {"ready": True}:
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, queue.SimpleQueue] = {}
+        ready, _, _ = select.select([self.process.stdout], [], [], SERVER_START_TIMEOUT)
+        if not ready or _message(self.process.stdout.readline()) != {"ready": True}:
             self.stop()
             raise ServerLost("it did not start")
+        threading.Thread(target=self._read_replies, daemon=True).start()
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def grade(self, request: dict, timeout: float) -> int:
         """Run one grading process; its exit code, or TimeoutExpired once it has been killed."""
+        replies: queue.SimpleQueue = queue.SimpleQueue()
+        with self._lock:
+            job = next(self._ids)
+            self._waiting[job] = replies
+            try:
+                self.process.stdin.write(json.dumps({**request, "id": job}).encode() + b"\n")
+                self.process.stdin.flush()
+            except OSError:
+                self._waiting.pop(job, None)
+                self.stop()
+                raise ServerLost("it closed its input") from None
         try:
-            self.process.stdin.write(json.dumps(request).encode() + b"\n")
-            self.process.stdin.flush()
-        except OSError:
+            pid = self._reply(replies, 30).get("pid")
+        except subprocess.TimeoutExpired:
             self.stop()
-            raise ServerLost("it closed its input") from None
-        pid = self._answer(30).get("pid")
+            raise ServerLost("it stopped answering") from None
         if not isinstance(pid, int):
-            self.stop()
             raise ServerLost("it did not start the grading process")
         with _running_lock:
             _running.add(pid)
         try:
             try:
-                return self._code(time.monotonic() + timeout)
+                code = self._reply(replies, timeout).get("code")
             except subprocess.TimeoutExpired:
                 kill_tree(pid)
-                if not isinstance(self._answer(30).get("code"), int):
-                    self.stop()
+                self._reply(replies, 30)
                 raise
             except BaseException:
                 kill_tree(pid)
@@ -210,47 +227,47 @@ class GradingServer:
         finally:
             with _running_lock:
                 _running.discard(pid)
-
-    def _code(self, deadline: float) -> int:
-        code = self._read(deadline).get("code")
         if not isinstance(code, int):
-            self.stop()
             raise ServerLost("it sent no exit code")
         return code
 
-    def _answer(self, timeout: float) -> dict:
-        """The server's next message, which must come within `timeout` seconds."""
+    def _reply(self, replies: queue.SimpleQueue, timeout: float) -> dict:
+        """The next reply for one job; TimeoutExpired after `timeout`, ServerLost if it died."""
         try:
-            return self._read(time.monotonic() + timeout)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            raise ServerLost("it stopped answering") from None
+            reply = replies.get(timeout=timeout)
+        except queue.Empty:
+            raise subprocess.TimeoutExpired(self.process.args, timeout) from None
+        if reply is None:
+            raise ServerLost("it exited")
+        return reply
 
-    def _read(self, deadline: float) -> dict:
-        """The server's next line, as JSON; TimeoutExpired at `deadline`, ServerLost on EOF."""
-        stream = self.process.stdout.fileno()
-        while b"\n" not in self._buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise subprocess.TimeoutExpired(self.process.args, 0)
-            ready, _, _ = select.select([stream], [], [], left)
-            if ready:
-                chunk = os.read(stream, 4096)
-                if not chunk:
-                    self.stop()
-                    raise ServerLost("it exited")
-                self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        try:
-            message = json.loads(line)
-        except ValueError:
-            message = None
-        return message if isinstance(message, dict) else {}
+    def _read_replies(self) -> None:
+        for line in self.process.stdout:
+            reply = _message(line)
+            with self._lock:
+                replies = self._waiting.get(reply.get("id"))
+                if "code" in reply:
+                    self._waiting.pop(reply.get("id"), None)
+            if replies is not None:
+                replies.put(reply)
+        with self._lock:  # the server is gone: every job still waiting has lost it
+            waiting, self._waiting = list(self._waiting.values()), {}
+        for replies in waiting:
+            replies.put(None)
+        self.process.wait()
 
     def stop(self) -> None:
         if self.alive():
             kill_tree(self.process.pid)
         self.process.wait()
+
+
+def _message(line: bytes) -> dict:
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return {}
+    return message if isinstance(message, dict) else {}
 
 
 def kill_running() -> None:

@@ -1,8 +1,8 @@
 """The grading server a batch job slot forks each student's grading process from.
 
-A student who outlasts the time limit is killed without taking the server down; a server
-that dies mid-grading fails only the student it was grading, leaves no process behind, and
-is replaced for the next student.
+Job slots share one server and grade at once; a student who outlasts the time limit is
+killed without taking the server down; a server that dies mid-grading fails only the
+students it was grading, leaves no process behind, and is replaced for the next student.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def snapshot(**files: bytes) -> Snapshot:
 
 
 def server_pid() -> int:
-    return student_job._slot.server.process.pid
+    return student_job._server_now.process.pid
 
 
 def gone(pid: int, within: float = 10.0) -> bool:
@@ -46,17 +46,21 @@ def gone(pid: int, within: float = 10.0) -> bool:
     return False
 
 
+def stop_server() -> None:
+    if student_job._server_now is not None:
+        student_job._server_now.stop()
+    student_job._server_now = None
+
+
 @pytest.fixture
-def fresh_slot():
-    """This thread's job slot without a server, and none left running afterwards."""
-    student_job._slot.__dict__.pop("server", None)
+def fresh_server():
+    """No grading server yet, and none left running afterwards."""
+    stop_server()
     yield
-    server = student_job._slot.__dict__.pop("server", None)
-    if server is not None:
-        server.stop()
+    stop_server()
 
 
-def test_a_student_past_the_time_limit_is_stopped_and_the_server_grades_the_next(fresh_slot):
+def test_a_student_past_the_time_limit_is_stopped_and_the_server_grades_the_next(fresh_server):
     assert grade_snapshot(snapshot(), timeout=60, memory_mb=1024).report["score"] == 55
     server = server_pid()
     started = time.monotonic()
@@ -67,7 +71,7 @@ def test_a_student_past_the_time_limit_is_stopped_and_the_server_grades_the_next
     assert grade_snapshot(snapshot(), timeout=60, memory_mb=1024).report["score"] == 55
 
 
-def test_a_server_killed_mid_grading_fails_only_that_student_and_is_replaced(fresh_slot):
+def test_a_server_killed_mid_grading_fails_only_that_student_and_is_replaced(fresh_server):
     assert grade_snapshot(snapshot(), timeout=60, memory_mb=1024).outcome == "graded"
     server = server_pid()
     grading: list[int] = []
@@ -91,3 +95,25 @@ def test_a_server_killed_mid_grading_fails_only_that_student_and_is_replaced(fre
     again = grade_snapshot(snapshot(), timeout=60, memory_mb=1024)
     assert again.outcome == "graded" and again.report["score"] == 55
     assert server_pid() != server
+
+
+def test_job_slots_share_one_server_and_grade_at_the_same_time(fresh_server):
+    solution = (ROOT / "solutions" / "exercise1.py").read_bytes()
+    slow = snapshot(exercise1=b"import time\ntime.sleep(3)\n" + solution)
+    results = {}
+
+    def grade(name, files):
+        results[name] = grade_snapshot(files, timeout=60, memory_mb=1024)
+
+    assert grade_snapshot(snapshot(), timeout=60, memory_mb=1024).outcome == "graded"
+    server = server_pid()
+    threads = [threading.Thread(target=grade, args=(name, slow)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    most = 0
+    while any(thread.is_alive() for thread in threads):
+        most = max(most, len(student_job._running))
+        time.sleep(0.01)
+    assert most == 2  # both students' grading processes ran at the same time
+    assert {name: r.report["score"] for name, r in results.items()} == {"a": 55, "b": 55}
+    assert server_pid() == server
