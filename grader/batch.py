@@ -26,6 +26,7 @@ import click
 from grader import gradebook, paths
 from grader.files import write_atomically
 from grader.student_job import JobResult, Snapshot, grade_snapshot, kill_running, take_snapshot
+from grader.text import head
 
 CSV_EVERY = 5.0
 """Seconds between rewrites of the CSV while the batch runs."""
@@ -177,7 +178,7 @@ def _dask_jobs(folder: Path, todo: list[str], settings: Settings, _: int, schedu
                 result = future.result()
             except Exception as error:  # the cluster, not the student: a lost worker, say
                 result = JobResult("error", message=f"the Dask job failed: {type(error).__name__}: "
-                                   f"{str(error)[:200]}")
+                                   f"{head(str(error), 200)}")
             yield name, snapshot, result
 
 

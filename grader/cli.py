@@ -21,6 +21,7 @@ from grader.locate import NotFound, exercises_folder, submission_files
 from grader.report import overview, to_json, to_text
 from grader.results import Report
 from grader.submission import start_submissions
+from grader.text import head
 
 EXIT_FULL_MARKS, EXIT_POINTS_MISSING, EXIT_USAGE, EXIT_GRADER_FAILED = 0, 1, 2, 3
 FORMATS = ["text", "json", "gradescope", "junit"]
@@ -294,6 +295,6 @@ def run() -> None:
     except SystemExit:
         raise
     except Exception as error:  # the last line of defence: never a traceback for a learner
-        problem = f"{type(error).__name__}: {error}"[:200]
+        problem = head(f"{type(error).__name__}: {error}", 200)
         click.echo(f"Error: {GraderFailed(problem).message}", err=True)
         sys.exit(EXIT_GRADER_FAILED)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from grader.files import write_atomically
 from grader.student_job import JobResult
+from grader.text import head
 
 FIXED_HEAD = ["student"]
 FIXED_TAIL = ["total", "max_total", "status", "message"]
@@ -91,5 +92,4 @@ def summary(data: dict) -> str:
 
 
 def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
+    return head(" ".join(text.split()), MAX_MESSAGE)

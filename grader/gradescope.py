@@ -12,6 +12,7 @@ import json
 
 from grader.plugin import GRADER_BROKE
 from grader.results import Report, Status
+from grader.text import tail
 
 VISIBILITY = {"visible": "visible", "hidden": "after_due_date"}
 
@@ -60,7 +61,7 @@ def grader_failed(details: str, *, execution_time: float) -> dict:
 
 def _hidden_details(number: str, details: str) -> dict:
     return {"name": "Details for the instructor", "number": number, "score": 0, "max_score": 0,
-            "status": "failed", "output": details[-8000:], "visibility": "hidden"}
+            "status": "failed", "output": tail(details, 8000), "visibility": "hidden"}
 
 
 def dumps(document: dict) -> str:

@@ -19,6 +19,7 @@ from grader.check import CheckSpec
 from grader.failures import Abort, LearnerFailure
 from grader.results import CheckResult, Status
 from grader.submission import Submission
+from grader.text import tail
 
 GRADER_BROKE = ("The grader itself failed on this check. This is not caused by your code "
                 "and will not count against you: please tell your instructor.")
@@ -139,7 +140,7 @@ class GradingPlugin:
             else:
                 result.status, result.kind = Status.ERROR, "error"
                 result.message = GRADER_BROKE
-                result.details = "".join(traceback.format_exception(error))[-4000:]
+                result.details = tail("".join(traceback.format_exception(error)), 4000)
         if self._said:
             said = "\n".join(self._said)
             result.message = f"{said}\n{result.message}" if result.message else said

@@ -10,8 +10,8 @@ has the grading server (`grader._grading_server`) fork a process that runs
 from __future__ import annotations
 
 import hashlib
-import json
 import itertools
+import json
 import os
 import queue
 import select
@@ -23,6 +23,8 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from grader.text import tail
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024
@@ -345,5 +347,5 @@ def _tail(path: Path) -> str:
         data = path.read_bytes()
     except OSError:
         return ""
-    return data[-MAX_STDERR:].decode("utf-8", "replace").strip()
+    return tail(data[-4 * MAX_STDERR:].decode("utf-8", "replace").strip(), MAX_STDERR)
 
