@@ -8,12 +8,14 @@ hidden checks included: the autograder is the trusted side) under `l1lab/`.
 
 from __future__ import annotations
 
+import json
 import tempfile
 import zipfile
 from pathlib import Path
 
 from grader.files import replacing
 from grader.release import PROJECT, ReleaseError, copy_project
+from grader.results import TELL_INSTRUCTOR
 
 SOURCES = ("README.md", "pyproject.toml", "exercises", "quiz", "grader", "solutions")
 
@@ -58,9 +60,10 @@ cd "$root/source/l1lab"
     --output "$root/results/results.json"
 if [ ! -s "$root/results/results.json" ]; then
     cat > "$root/results/results.json" <<'JSON'
-{"score": 0, "output": "The autograder could not start. This is not caused by your code: please tell your instructor.",
- "tests": [{"name": "The autograder could not start", "score": 0, "max_score": 0, "status": "failed",
-            "output": "Please tell your instructor.", "visibility": "visible"}]}
+""" + json.dumps({"score": 0, "output": f"The autograder could not start. {TELL_INSTRUCTOR}",
+                  "tests": [{"name": "The autograder could not start", "score": 0, "max_score": 0,
+                             "status": "failed", "output": TELL_INSTRUCTOR,
+                             "visibility": "visible"}]}) + """
 JSON
 fi
 exit 0

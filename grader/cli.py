@@ -19,7 +19,7 @@ from grader.files import write_atomically
 from grader.hints import next_hint
 from grader.locate import NotFound, exercises_folder, submission_files
 from grader.report import overview, to_json, to_text
-from grader.results import Report
+from grader.results import TELL_INSTRUCTOR, Report
 from grader.submission import start_submissions
 from grader.text import head
 
@@ -31,8 +31,7 @@ class GraderFailed(click.ClickException):
     exit_code = EXIT_GRADER_FAILED
 
     def __init__(self, problem: str) -> None:
-        super().__init__(f"the grader itself failed ({problem}). This is not your fault: "
-                         "please tell your instructor.")
+        super().__init__(f"the grader itself failed ({problem}). {TELL_INSTRUCTOR}")
 
 
 class ExerciseGroup(click.Group):

@@ -17,12 +17,12 @@ from grader import replay
 from grader.catalog import by_checks_module
 from grader.check import CheckSpec
 from grader.failures import Abort, LearnerFailure
-from grader.results import CheckResult, Status
+from grader.results import TELL_INSTRUCTOR, CheckResult, Status
 from grader.submission import Submission
 from grader.text import tail
 
-GRADER_BROKE = ("The grader itself failed on this check. This is not caused by your code "
-                "and will not count against you: please tell your instructor.")
+GRADER_BROKE = ("The grader itself failed on this check; it will not count against you. "
+                + TELL_INSTRUCTOR)
 FLAKY = ("Your function gave different results for the same input. Make it depend only on "
          "its arguments (no global state, no randomness), then grade again.")
 

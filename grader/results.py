@@ -19,6 +19,10 @@ class Status(str, Enum):
     """The grader broke, not the learner's code: the learner is told to contact the instructor."""
 
 
+TELL_INSTRUCTOR = "This is not caused by your code: please tell your instructor."
+"""What a learner reads whenever the grader, not their code, broke."""
+
+
 @dataclass
 class CheckResult:
     name: str
