@@ -26,28 +26,26 @@ class GraderError(Exception):
     """The grader could not run its own checks: a bug or a broken installation."""
 
 
-def grade(exercises: list[Exercise], files: dict[str, Path], *, include_hidden: bool = True,
-          call_timeout: float = 2.0, time_limit: float = TIME_LIMIT,
-          tier: Tier | None = None) -> Report:
+def grade(exercises: list[Exercise], files: dict[str, Path], *, call_timeout: float = 2.0,
+          time_limit: float = TIME_LIMIT, tier: Tier | None = None) -> Report:
     """Grade `files[exercise.name]` for each exercise and return the report.
 
     `time_limit` bounds the worker time of each submission; `tier` forces a lower isolation
     tier than the detected one (see `grader.isolation`)."""
     submissions = start_submissions(exercises, files, call_timeout=call_timeout,
                                     time_limit=time_limit, tier=tier)
-    return run_checks(exercises, submissions, include_hidden=include_hidden)
+    return run_checks(exercises, submissions)
 
 
-def run_checks(exercises: list[Exercise], submissions: dict[str, Submission], *,
-               include_hidden: bool = True) -> Report:
+def run_checks(exercises: list[Exercise], submissions: dict[str, Submission]) -> Report:
     """Run the hidden checks against workers already started by `start_submissions`."""
-    plugin = _checks_pass(exercises, submissions, include_hidden)
+    plugin = _checks_pass(exercises, submissions)
     results = plugin.results
     if plugin.unreplayed:  # a replayed input failed: grade those exercises as if alone
         again = {module: submissions[module].again() for module in plugin.unreplayed}
         with replay.paused():
             results.update(_checks_pass([e for e in exercises if e.checks_module in again],
-                                        again, include_hidden).results)
+                                        again).results)
     exercise_results = [_exercise_result(e, results[e.checks_module]) for e in exercises]
     tiers = [s.tier for s in submissions.values()] or [isolation.detect().tier]
     return Report(score=sum(r.score for r in exercise_results),
@@ -56,10 +54,9 @@ def run_checks(exercises: list[Exercise], submissions: dict[str, Submission], *,
                   isolation=min(tiers, key=lambda t: t.rank).value)
 
 
-def _checks_pass(exercises: list[Exercise], submissions: dict[str, Submission],
-                 include_hidden: bool) -> GradingPlugin:
+def _checks_pass(exercises: list[Exercise], submissions: dict[str, Submission]) -> GradingPlugin:
     """One pytest session over the exercises' checks; the plugin holds the results."""
-    plugin = GradingPlugin(submissions, include_hidden=include_hidden)
+    plugin = GradingPlugin(submissions)
     try:
         code = _run_pytest([str(CHECKS_DIR / f"{e.name}.py") for e in exercises], plugin)
     finally:

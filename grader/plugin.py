@@ -28,9 +28,8 @@ FLAKY = ("Your function gave different results for the same input. Make it depen
 
 
 class GradingPlugin:
-    def __init__(self, submissions: dict[str, Submission], *, include_hidden: bool = True) -> None:
+    def __init__(self, submissions: dict[str, Submission]) -> None:
         self.submissions = submissions
-        self.include_hidden = include_hidden
         self.results: dict[str, list[CheckResult]] = {module: [] for module in submissions}
         self._status: dict[tuple[str, str], Status] = {}
         self._said: list[str] = []
@@ -70,7 +69,6 @@ class GradingPlugin:
         items[:] = [
             item for item in items
             if _spec(item) is not None and item.module.__name__ in self.submissions
-            and (self.include_hidden or _spec(item).visibility == "visible")
         ]
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
