@@ -24,6 +24,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import paths
 from grader.text import tail
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -127,7 +128,7 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
                              "and was stopped")
         except ServerLost as lost:
             return JobResult("error", message=f"the grading server stopped ({lost}); grade "
-                             "this student again", details=_tail(errors))
+                             "this student again", details=lost.details or _tail(errors))
         return _result(code, output, errors, folder)
 
 
@@ -155,19 +156,31 @@ def _result(code: int, output: Path, errors: Path, folder: Path) -> JobResult:
 class ServerLost(Exception):
     """The grading server died or stopped answering."""
 
+    def __init__(self, how: str, details: str = "") -> None:
+        super().__init__(how)
+        self.details = details
 
-SERVER_START_TIMEOUT = 300.0
+
+SERVER_START_TIMEOUT = 120.0
 """Seconds a new grading server may take to import and record the reference's inputs."""
 _server_lock = threading.Lock()
 _server_now: GradingServer | None = None
+_server_failed: ServerLost | None = None
+"""Why the server could not start, if it could not: every later job fails at once with it."""
 
 
 def _server() -> GradingServer:
     """This process's grading server, shared by all its job slots; started when first needed."""
-    global _server_now
+    global _server_now, _server_failed
     with _server_lock:
+        if _server_failed is not None:
+            raise _server_failed
         if _server_now is None or not _server_now.alive():
-            _server_now = GradingServer()
+            try:
+                _server_now = GradingServer()
+            except ServerLost as lost:
+                _server_failed = lost
+                raise
         return _server_now
 
 
@@ -178,17 +191,21 @@ class GradingServer:
     reader thread hands each reply to the slot waiting for it."""
 
     def __init__(self) -> None:
+        self._errors = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "grader._grading_server", str(os.getpid())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            start_new_session=True, env=_child_env())
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors,
+            # In the folder holding this grader, so `-m` finds it, not a `grader/` in the cwd.
+            cwd=paths.PACKAGE_ROOT, start_new_session=True, env=_child_env())
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._waiting: dict[int, queue.SimpleQueue] = {}
         ready, _, _ = select.select([self.process.stdout], [], [], SERVER_START_TIMEOUT)
         if not ready or _message(self.process.stdout.readline()) != {"ready": True}:
             self.stop()
-            raise ServerLost("it did not start")
+            self._errors.seek(0)
+            errors = self._errors.read().decode("utf-8", "replace").strip()
+            raise ServerLost("it did not start", tail(errors, MAX_STDERR))
         threading.Thread(target=self._read_replies, daemon=True).start()
 
     def alive(self) -> bool:

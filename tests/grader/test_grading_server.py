@@ -49,7 +49,7 @@ def gone(pid: int, within: float = 10.0) -> bool:
 def stop_server() -> None:
     if student_job._server_now is not None:
         student_job._server_now.stop()
-    student_job._server_now = None
+    student_job._server_now = student_job._server_failed = None
 
 
 @pytest.fixture
@@ -117,3 +117,25 @@ def test_job_slots_share_one_server_and_grade_at_the_same_time(fresh_server):
     assert most == 2  # both students' grading processes ran at the same time
     assert {name: r.report["score"] for name, r in results.items()} == {"a": 55, "b": 55}
     assert server_pid() == server
+
+
+def test_a_server_that_cannot_start_fails_every_job_at_once_saying_why(fresh_server, tmp_path,
+                                                                       monkeypatch):
+    python = tmp_path / "python"
+    python.write_text("#!/bin/sh\necho 'this Python cannot run the grader' >&2\nexit 1\n")
+    python.chmod(0o755)
+    monkeypatch.setattr(student_job.sys, "executable", str(python))
+    first = grade_snapshot(snapshot(), timeout=60, memory_mb=1024)
+    assert first.outcome == "error"
+    assert "grading server stopped (it did not start)" in first.message
+    assert "this Python cannot run the grader" in first.details
+    assert grade_snapshot(snapshot(), timeout=60, memory_mb=1024) == first  # no second try
+
+
+def test_a_grader_folder_in_the_current_directory_does_not_replace_the_grader(
+        fresh_server, tmp_path, monkeypatch):
+    decoy = tmp_path / "grader"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise SystemExit('the wrong grader was imported')\n")
+    monkeypatch.chdir(tmp_path)
+    assert grade_snapshot(snapshot(), timeout=60, memory_mb=1024).report["score"] == 55
