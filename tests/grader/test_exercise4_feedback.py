@@ -1,4 +1,4 @@
-"""Exercise 4's feedback: what the learner reads on the story, on a slow loop, on bad indices."""
+"""Exercise 4's feedback: the story, a slow loop, bad indices, and what a wrong solver is told."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader import lasso
 from grader.catalog import find
 from grader.checks import exercise4 as checks
 from grader.failures import BadReturn, Call
@@ -79,3 +80,90 @@ def test_indices_accept_any_int_dtype_and_the_empty_array() -> None:
     assert outcome([0.0, 4.0], "int32").indices().tolist() == [0, 4]
     assert outcome([2.0], "uint64").indices().dtype == np.int64
     assert outcome([], "int64").indices().tolist() == []
+
+
+# What a wrong solver is told: lasso.find_diagnosis names the bug its final weights show, and
+# says nothing specific when they show none.
+
+def ista(X, y, lam, *, steps=500, lr=None, shrink=1.0, sign=-1.0):
+    """ISTA with the usual bugs as knobs: `shrink` scales lr * lam, `sign` +1 climbs."""
+    n = X.shape[0]
+    lr = n / (2 * np.linalg.norm(X, 2) ** 2) if lr is None else lr
+    w = np.zeros(X.shape[1])
+    for _ in range(steps):
+        v = w + sign * lr * (2 / n) * X.T @ (X @ w - y)
+        w = np.sign(v) * np.maximum(np.abs(v) - shrink * lr * lam, 0.0)
+    return w
+
+
+def diagnosis_of(problem, weights) -> tuple[str, str]:
+    X, y, lam = problem
+    return lasso.find_diagnosis(X, y, lam, weights, ista(X, y, lam))
+
+
+def ridge(X, y, lam):
+    n, p = X.shape
+    return np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y)
+
+
+def no_clamp(X, y, lam):
+    n = X.shape[0]
+    lr = n / (2 * np.linalg.norm(X, 2) ** 2)
+    w = np.zeros(X.shape[1])
+    for _ in range(500):
+        v = w - lr * (2 / n) * X.T @ (X @ w - y)
+        w = v - lr * lam * np.sign(v)
+    return w
+
+
+@pytest.mark.parametrize(("problem", "solver", "name", "says"), [
+    (checks.TALL, lambda X, y, lam: ista(X, y, lam, steps=10), "stopped_early",
+     "exactly where 10 steps of the clamped update at lr = 1/L from w = 0 land"),
+    (checks.MIXED, lambda X, y, lam: ista(X, y, lam, steps=1), "stopped_early",
+     "exactly where 1 step of"),
+    (checks.TALL, lambda X, y, lam: ista(X, y, lam, sign=1.0), "uphill",
+     "they point uphill: X @ w runs against y"),
+    (checks.TALL, lambda X, y, lam: np.zeros(2), "all_zero",
+     "lam = 1.5 is below max|2 X.T y / n| = 6, so the optimum keeps 1 feature."),
+    (checks.TALL, lambda X, y, lam: ista(X, y, lam, shrink=3.0), "other_lam",
+     "the optimum for lam = 4.5, n = 3 times the lam you were given"),
+    (checks.MIXED, lambda X, y, lam: ista(X, y, lam, shrink=0.5), "other_lam",
+     "the optimum for lam = 0.25, half the lam you were given"),
+    (checks.MIXED, lambda X, y, lam: ista(X, y, lam, shrink=2.0), "other_lam",
+     "twice the lam you were given"),
+    (checks.MIXED, lambda X, y, lam: ista(X, y, 0.0), "other_lam",
+     "the least-squares fit, the optimum for lam = 0"),
+    (checks.MIXED, ridge, "ridge", "mean((X @ w - y)**2) + 0.5 * sum(w**2), an L2 (ridge)"),
+    (checks.TALL, no_clamp, "no_clamp", "None of your weights is exactly 0.0, but the optimum "
+     "has 1 exact zero: are you clamping at zero"),
+])
+def test_a_wrong_solver_is_told_its_bug(problem, solver, name: str, says: str) -> None:
+    found, message = diagnosis_of(problem, solver(*problem))
+    assert (found, says in message) == (name, True), message
+
+
+@pytest.mark.parametrize(("problem", "weights"), [
+    # lr far too small: still on the way, but not on the path of the lesson's steps, and
+    # with no exact zero yet; neither "you stop early" nor "you do not clamp" is known.
+    (checks.TALL, ista(*checks.TALL, lr=0.001)),
+    # halfway between w = 0 and the optimum: on no known path, the optimum for no lam
+    (checks.MIXED, 0.5 * ista(*checks.MIXED)),
+    # one tiny weight where lam = lam_max / 2: "the optimum for 2 * lam" would be w = 0
+    ((np.eye(2), np.array([2.0, 0.0]), 1.0), np.array([1e-12, 0.0])),
+])
+def test_weights_that_show_no_known_bug_get_the_general_advice(problem, weights) -> None:
+    assert diagnosis_of(problem, weights) == ("general", lasso.GENERAL)
+
+
+def test_a_solver_that_stops_early_is_never_told_it_forgot_the_clamp() -> None:
+    # Before: ten correct steps on TALL have no exact zero yet, and were told to clamp.
+    for steps in (2, 5, 10, 20):
+        found, message = diagnosis_of(checks.TALL, ista(*checks.TALL, steps=steps))
+        assert found == "stopped_early" and f"where {steps} steps" in message
+
+
+def test_weights_one_rounding_away_from_a_zero_are_not_on_the_path() -> None:
+    # One step from w = 0 on ORTHOGONAL gives [0.5, 0.0]; 1e-13 instead of the exact 0.0
+    # is the missing clamp, not a correct step.
+    weights = np.array([0.5, 1e-13])
+    assert diagnosis_of(checks.ORTHOGONAL, weights)[0] != "stopped_early"
