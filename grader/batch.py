@@ -25,7 +25,8 @@ import click
 
 from grader import gradebook, paths
 from grader.files import write_atomically
-from grader.student_job import JobResult, Snapshot, grade_snapshot, kill_running, take_snapshot
+from grader.student_job import (RETRY, JobResult, Snapshot, grade_snapshot, kill_running,
+                                take_snapshot)
 from grader.text import head
 
 CSV_EVERY = 5.0
@@ -94,7 +95,7 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
         for name in names:
             data = gradebook.read_record(reports, name)
             key = _key(fingerprint, take_snapshot(folder / name).sha256)
-            if data is not None and data["batch"]["key"] == key:
+            if data is not None and data["batch"]["key"] == key and not data["batch"].get("retry"):
                 done[name] = data
             else:
                 todo.append(name)
@@ -178,7 +179,7 @@ def _dask_jobs(folder: Path, todo: list[str], settings: Settings, _: int, schedu
                 result = future.result()
             except Exception as error:  # the cluster, not the student: a lost worker, say
                 result = JobResult("error", message=f"the Dask job failed: {type(error).__name__}: "
-                                   f"{head(str(error), 200)}")
+                                   f"{head(str(error), 200)}{RETRY}", retry=True)
             yield name, snapshot, result
 
 

@@ -29,7 +29,7 @@ def record(student: str, key: str, submission_sha256: str, result: JobResult) ->
     return {**report, "batch": {
         "student": student, "outcome": result.outcome, "key": key,
         "submission_sha256": submission_sha256, "message": result.message,
-        "details": result.details,
+        "details": result.details, "retry": result.retry,
     }}
 
 

@@ -15,6 +15,7 @@ import json
 import os
 import queue
 import select
+import shutil
 import signal
 import stat
 import subprocess
@@ -66,6 +67,11 @@ class JobResult:
     """Why there is no report, in one sentence for the instructor."""
     details: str = ""
     """The end of the grading process's stderr, for the instructor."""
+    retry: bool = False
+    """The batch failed, not the student's code (a lost server or cluster worker): the next
+    run of the same command grades this student again."""
+
+RETRY = "; run the same command again to grade this student"
 
 
 def take_snapshot(folder: Path) -> Snapshot:
@@ -106,7 +112,9 @@ def _regular_files(folder: Path, prefix: str):
 def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> JobResult:
     """Grade `snapshot` with `grade all` in a child process limited to `timeout` seconds of
     wall-clock time and `memory_mb` MiB of address space per process."""
-    with tempfile.TemporaryDirectory(prefix="l1lab-batch-", ignore_cleanup_errors=True) as temp:
+    _sweep_scratch()
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-",
+                                     ignore_cleanup_errors=True) as temp:
         # Modes as in a student's own folder: a worker that drops to its own uid reads it.
         os.chmod(temp, 0o755)
         folder = Path(temp) / "submission"
@@ -127,9 +135,33 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
             return JobResult("timed out", message=f"grading took longer than {timeout:g} s "
                              "and was stopped")
         except ServerLost as lost:
-            return JobResult("error", message=f"the grading server stopped ({lost}); grade "
-                             "this student again", details=lost.details or _tail(errors))
+            return JobResult("error", message=f"the grading server stopped ({lost}){RETRY}",
+                             details=lost.details or _tail(errors), retry=True)
         return _result(code, output, errors, folder)
+
+
+SCRATCH_PREFIX = "l1lab-batch-"
+_swept = False
+
+
+def _sweep_scratch() -> None:
+    """Once per process: delete the temporary folders of batch processes that were killed
+    (with kill -9, say) before they could, named by the pid of the process that made them."""
+    global _swept
+    if _swept:
+        return
+    _swept = True
+    scratch = Path(tempfile.gettempdir())
+    for folder in scratch.glob(f"{SCRATCH_PREFIX}*-*"):
+        try:
+            pid = int(folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0])
+            if folder.lstat().st_uid != os.geteuid() or not folder.is_dir():
+                continue
+            os.kill(pid, 0)
+        except ProcessLookupError:  # its batch is gone
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, OSError):  # not ours, or its process still runs
+            continue
 
 
 def _result(code: int, output: Path, errors: Path, folder: Path) -> JobResult:

@@ -123,6 +123,15 @@ def test_a_class_killed_mid_run_resumes_and_matches_grading_each_student_alone(t
             {name: entry["score"] for name, entry in items.items()}, row["student"]
         assert (int(row["total"]), int(row["max_total"])) == (report["score"], report["max_score"])
         assert row["status"] == report["status"]
+    differ = set()  # every message too, word for word (paths are the record's own)
+    for name in names:
+        record = json.loads((reports / f"{name}.json").read_text(encoding="utf-8"))
+        if record.pop("batch")["outcome"] == "graded":
+            expected = json.loads(json.dumps(alone[name]).replace(str(folder / name), "submission"))
+            if record != expected:
+                differ.add(name)
+    # Only where the batch grades a snapshot without the special, hidden or big files.
+    assert differ <= {"xia_special_files", "vic_big_and_hidden"}, differ
     by_name = {row["student"]: row for row in table}
     assert by_name["ada_correct"]["exercise1"] == by_name["ada_correct"]["exercise3"] == "10"
     assert by_name["xia_special_files"]["exercise1"] == "10"  # FIFO and symlink skipped
@@ -142,6 +151,19 @@ def test_a_class_killed_mid_run_resumes_and_matches_grading_each_student_alone(t
     changed = {n for n, identity in records(reports).items() if after[n] != identity}
     assert changed == {"ada_correct"}
     assert rows(out.read_text(encoding="utf-8"))[0]["exercise1"] == "0"
+
+    # A student the batch itself failed (its grading server was lost, say) is graded again
+    # by the next run of the same command; nobody else is.
+    lost = reports / f"{names[1]}.json"
+    data = json.loads(lost.read_text(encoding="utf-8"))
+    data["batch"].update(outcome="error", retry=True, message="the grading server stopped")
+    lost.write_text(json.dumps(data), encoding="utf-8")
+    before_fifth = records(reports)
+    fifth = batch(folder, out, tmp_path / "tmp5")
+    _, stderr = fifth.communicate(timeout=120)
+    assert fifth.returncode == 0, stderr
+    assert {n for n, identity in records(reports).items() if before_fifth[n] != identity} == {names[1]}
+    assert json.loads(lost.read_text(encoding="utf-8"))["batch"]["outcome"] == "graded"
 
 
 def test_a_student_past_the_time_limit_is_stopped_and_the_others_still_graded(tmp_path):

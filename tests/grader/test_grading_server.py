@@ -90,7 +90,8 @@ def test_a_server_killed_mid_grading_fails_only_that_student_and_is_replaced(fre
     killer.join()
     assert time.monotonic() - started < 10
     assert result.outcome == "error"
-    assert "grading server stopped" in result.message
+    assert "grading server stopped" in result.message and result.retry
+    assert "run the same command again" in result.message
     assert grading and all(gone(pid) for pid in grading)  # its grading process died with it
     again = grade_snapshot(snapshot(), timeout=60, memory_mb=1024)
     assert again.outcome == "graded" and again.report["score"] == 55
@@ -139,3 +140,15 @@ def test_a_grader_folder_in_the_current_directory_does_not_replace_the_grader(
     (decoy / "__init__.py").write_text("raise SystemExit('the wrong grader was imported')\n")
     monkeypatch.chdir(tmp_path)
     assert grade_snapshot(snapshot(), timeout=60, memory_mb=1024).report["score"] == 55
+
+
+def test_scratch_folders_of_killed_batches_are_swept_and_live_ones_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(student_job.tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(student_job, "_swept", False)
+    dead = tmp_path / f"{student_job.SCRATCH_PREFIX}{2**22 + 1}-abc"  # above any pid_max
+    live = tmp_path / f"{student_job.SCRATCH_PREFIX}{os.getpid()}-def"
+    other = tmp_path / "l1lab-batch-notapid-ghi"
+    for folder in (dead, live, other):
+        (folder / "submission").mkdir(parents=True)
+    student_job._sweep_scratch()
+    assert not dead.exists() and live.is_dir() and other.is_dir()
