@@ -95,7 +95,7 @@ class Fit:
     @cached_property
     def lr(self) -> float:
         """1/L with L = 2 * sigma_max(X)**2 / n, the lesson's step size."""
-        return self.X.shape[0] / (2 * float(np.linalg.norm(self.X, 2)) ** 2)
+        return self.X.shape[0] / (2 * np.linalg.norm(self.X, 2) ** 2)  # inf, not a crash, if X = 0
 
     @cached_property
     def value(self) -> float:

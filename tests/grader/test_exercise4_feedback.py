@@ -7,10 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from grader import lasso
 from grader.catalog import find
 from grader.checks import exercise4 as checks
+from grader.checks.strategies import lasso_problems
 from grader.failures import BadReturn, Call
 from grader.grading import grade
 from grader.results import Status
@@ -167,3 +171,16 @@ def test_weights_one_rounding_away_from_a_zero_are_not_on_the_path() -> None:
     # is the missing clamp, not a correct step.
     weights = np.array([0.5, 1e-13])
     assert diagnosis_of(checks.ORTHOGONAL, weights)[0] != "stopped_early"
+
+
+@settings(max_examples=60, derandomize=True, database=None, deadline=None)
+@given(problem=lasso_problems(), data=st.data())
+def test_any_weights_get_one_whole_message(problem, data) -> None:
+    # A diagnosis runs on whatever the learner returned: huge, tiny, half zero. It must never
+    # break the grader, and every message's blanks must be filled.
+    X, y, lam = problem
+    got = data.draw(hnp.arrays(np.float64, X.shape[1], elements=st.one_of(
+        st.just(0.0), st.floats(-1e150, 1e150, allow_nan=False, allow_subnormal=False))))
+    name, message = diagnosis_of(problem, got)
+    assert name in {d.name for d in lasso.DIAGNOSES} | {"general"}
+    assert message and "{" not in message and "}" not in message
