@@ -29,8 +29,6 @@ from grader import paths
 from grader.text import tail
 
 MAX_FILE_BYTES = 1024 * 1024
-MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024
-MAX_FILES = 500
 MAX_STDERR = 2000
 KILL_GRACE = 5.0
 """Seconds of CPU time a grading process gets beyond the wall-clock limit before the kernel stops it."""
@@ -44,10 +42,15 @@ class Snapshot:
     """The files of one student's folder that are graded, keyed by relative POSIX path."""
 
     files: tuple[tuple[str, bytes], ...]
+    too_big: tuple[str, ...] = ()
+    """Files to grade that were too big to read."""
 
     @property
     def sha256(self) -> str:
         digest = hashlib.sha256()
+        for name in self.too_big:
+            encoded = name.encode("utf-8", "surrogateescape")
+            digest.update(b"too big " + len(encoded).to_bytes(8, "big") + encoded)
         for name, data in self.files:
             encoded = name.encode("utf-8", "surrogateescape")
             digest.update(len(encoded).to_bytes(8, "big") + encoded)
@@ -75,43 +78,57 @@ RETRY = "; run the same command again to grade this student"
 
 
 def take_snapshot(folder: Path) -> Snapshot:
-    """Read the files to grade: regular files, not hidden, not symlinks, up to the size caps.
+    """Read the files `grade all` grades, in `folder` and in `folder/exercises`: the exercise
+    files and the quiz answers, nothing else, so no other file can crowd them out or
+    change the key.
 
-    Symlinks and special files are skipped (never followed or opened), so a folder cannot
-    make the batch read a device, a pipe or a file outside it.
+    Only regular files are read: a symlink or a special file (a FIFO, a device) is skipped
+    without being followed or opened for reading, so a folder cannot make the batch hang or
+    read outside it. A file over MAX_FILE_BYTES is not read and is named in `too_big`.
     """
     files: list[tuple[str, bytes]] = []
-    total = 0
-    for relative, path in _regular_files(folder, ""):
-        if len(files) >= MAX_FILES:
-            break
-        size = path.lstat().st_size
-        if size > MAX_FILE_BYTES or total + size > MAX_SNAPSHOT_BYTES:
+    too_big: list[str] = []
+    for relative in _graded_names():
+        data = _read_regular(folder / relative, MAX_FILE_BYTES)
+        if data is None:
             continue
-        data = path.read_bytes()[:MAX_FILE_BYTES]
-        files.append((relative, data))
-        total += len(data)
-    return Snapshot(tuple(files))
+        if len(data) > MAX_FILE_BYTES:
+            too_big.append(relative)
+        else:
+            files.append((relative, data))
+    return Snapshot(tuple(files), tuple(too_big))
 
 
-def _regular_files(folder: Path, prefix: str):
+def _graded_names() -> list[str]:
+    from grader import catalog
+    from grader.quiz_item import ANSWERS_FILE
+
+    names = [e.file for e in catalog.exercises()] + [ANSWERS_FILE]
+    return names + [f"exercises/{name}" for name in names]
+
+
+def _read_regular(path: Path, limit: int) -> bytes | None:
+    """Up to `limit` + 1 bytes of `path` if it is a regular file (not through a symlink)."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(".") or entry.name == "__pycache__":
-            continue
-        mode = entry.stat(follow_symlinks=False).st_mode
-        if stat.S_ISDIR(mode):
-            yield from _regular_files(Path(entry.path), f"{prefix}{entry.name}/")
-        elif stat.S_ISREG(mode):
-            yield f"{prefix}{entry.name}", Path(entry.path)
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None
+        with os.fdopen(os.dup(handle), "rb") as stream:
+            return stream.read(limit + 1)
+    finally:
+        os.close(handle)
 
 
 def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> JobResult:
     """Grade `snapshot` with `grade all` in a child process limited to `timeout` seconds of
     wall-clock time and `memory_mb` MiB of address space per process."""
+    if snapshot.too_big:
+        return JobResult("error", message=f"not graded: {', '.join(snapshot.too_big)} is larger "
+                         f"than {MAX_FILE_BYTES // 1024 // 1024} MiB (a solution is a few KiB); "
+                         "look at the file")
     _sweep_scratch()
     with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-",
                                      ignore_cleanup_errors=True) as temp:

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import batch_class
 from grader import gradebook
 from grader.cli import main
-from grader.student_job import JobResult, take_snapshot
+from grader.student_job import JobResult, grade_snapshot, take_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = "60"
@@ -223,8 +223,33 @@ def test_the_snapshot_skips_special_hidden_and_big_files_and_hashes_contents(tmp
     assert [name for name, _ in big.files] == ["exercise1.py", "exercise2.py", "exercise3.py"]
     before = big.sha256
     assert take_snapshot(tmp_path / "vic_big_and_hidden").sha256 == before
+    (tmp_path / "vic_big_and_hidden" / "data.bin").write_text("not graded\n")
+    assert take_snapshot(tmp_path / "vic_big_and_hidden").sha256 == before
     (tmp_path / "vic_big_and_hidden" / "exercise2.py").write_text("# changed\n")
     assert take_snapshot(tmp_path / "vic_big_and_hidden").sha256 != before
+
+
+def test_other_files_never_crowd_out_the_graded_ones(tmp_path):
+    student = tmp_path / "many_files" / "exercises"
+    (student / "data").mkdir(parents=True)
+    for number in range(600):
+        (student / "data" / f"{number:03d}.csv").write_text("1,2\n")
+    (student / "aaa.bin").write_bytes(b"\0" * (20 * 1024 * 1024))
+    for path in sorted((ROOT / "solutions").glob("exercise*.py")):
+        (student / path.name).write_bytes(path.read_bytes())
+    (student / "quiz.txt").write_text("B\nC\nD\n")
+    snapshot = take_snapshot(tmp_path / "many_files")
+    assert [name for name, _ in snapshot.files] == [
+        "exercises/exercise1.py", "exercises/exercise2.py", "exercises/exercise3.py",
+        "exercises/exercise4.py", "exercises/quiz.txt"]
+
+
+def test_a_graded_file_too_big_to_read_is_named_not_silently_dropped(tmp_path):
+    (tmp_path / "exercise1.py").write_bytes(b"#" * (2 * 1024 * 1024))
+    snapshot = take_snapshot(tmp_path)
+    assert snapshot.too_big == ("exercise1.py",) and snapshot.files == ()
+    result = grade_snapshot(snapshot, timeout=60, memory_mb=1024)
+    assert result.outcome == "error" and "exercise1.py is larger than 1 MiB" in result.message
 
 
 def test_the_gradebook_quotes_messages_and_leaves_ungraded_cells_empty():
