@@ -25,8 +25,8 @@ import click
 
 from grader import gradebook, paths
 from grader.files import write_atomically
-from grader.student_job import (RETRY, JobResult, Snapshot, grade_snapshot, kill_running,
-                                take_snapshot)
+from grader.student_job import (RETRY, JobResult, ServerLost, Snapshot, grade_snapshot,
+                                kill_running, start_server, take_snapshot)
 from grader.text import head
 
 CSV_EVERY = 5.0
@@ -100,6 +100,8 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
             else:
                 todo.append(name)
         reused = len(done)
+        if todo and not scheduler:
+            _start_server()
         runner = _dask_jobs if scheduler else _local_jobs
         last_csv = time.monotonic()
         with click.progressbar(length=len(names), label="Grading", file=sys.stderr,
@@ -152,6 +154,17 @@ def _local_jobs(folder: Path, todo: list[str], settings: Settings, jobs: int, _:
             # not get the terminal's signal, so stop them before leaving.
             kill_running()
             raise
+
+
+def _start_server() -> None:
+    """Start the grading server now, so a grader that cannot start fails the batch, not
+    each student in turn."""
+    try:
+        start_server()
+    except ServerLost as lost:
+        last = lost.details.splitlines()[-1] if lost.details else ""
+        raise BatchError(f"cannot start the grading server ({lost})" +
+                         (f": {last}" if last else "")) from None
 
 
 def _dask_jobs(folder: Path, todo: list[str], settings: Settings, _: int, scheduler: str | None) -> Jobs:

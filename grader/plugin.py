@@ -23,6 +23,9 @@ from grader.text import tail
 
 GRADER_BROKE = ("The grader itself failed on this check; it will not count against you. "
                 + TELL_INSTRUCTOR)
+REPLAY_BUDGET = 3.0
+"""Seconds of the learner's own time one exercise's replays may take (a correct solution
+needs well under 0.5 s) before the exercise is graded from scratch instead."""
 FLAKY = ("Your function gave different results for the same input. Make it depend only on "
          "its arguments (no global state, no randomness), then grade again.")
 
@@ -34,6 +37,7 @@ class GradingPlugin:
         self._status: dict[tuple[str, str], Status] = {}
         self._said: list[str] = []
         self.interrupted = False
+        self._replay_time: dict[str, float] = {}
         self.unreplayed: set[str] = set()
         """Checks modules where a replay failed: their results are to be thrown away."""
         """True when the user pressed Ctrl-C (pytest reports a broken checks module the same way)."""
@@ -89,13 +93,24 @@ class GradingPlugin:
 
         If one fails, the exercise goes into `unreplayed` and its remaining checks are
         skipped: `grader.grading` grades it again from scratch without replay, so what the
-        learner sees is exactly what grading alone would show."""
+        learner sees is exactly what grading alone would show. Slow code gives up replaying
+        after REPLAY_BUDGET seconds of its own time, so that grading it again costs at most
+        that much more than grading it alone."""
         calls = replay.recorded(pyfuncitem.nodeid)
         handle = getattr(pyfuncitem.obj, "hypothesis", None)
         if calls is None or handle is None:
             return None
-        if not replay.replay(handle.inner_test, _fixtures(pyfuncitem), calls):
-            self.unreplayed.add(pyfuncitem.module.__name__)
+        module = pyfuncitem.module.__name__
+        submission = self.submissions[module]
+        started = submission.time_left
+        spent = self._replay_time.get(module, 0.0)
+
+        def over_budget() -> bool:
+            return spent + started - submission.time_left > REPLAY_BUDGET
+
+        if not replay.replay(handle.inner_test, _fixtures(pyfuncitem), calls, stop=over_budget):
+            self.unreplayed.add(module)
+        self._replay_time[module] = spent + started - submission.time_left
         return True
 
     @pytest.hookimpl(wrapper=True)

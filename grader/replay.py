@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 
 _book: dict[str, list[dict]] | None = None
 counts: Counter = Counter()
-"""How many replays passed ("passed") and how many fell back to hypothesis ("fell back")."""
+"""How many replays passed ("passed"), failed ("fell back") or stopped ("gave up")."""
 
 
 def enable(book: dict[str, list[dict]] | None = None) -> None:
@@ -76,13 +76,18 @@ def keep(key: str, calls: list[dict]) -> None:
         _book[key] = calls
 
 
-def replay(test: Callable, fixtures: dict, calls: list[dict]) -> bool:
+def replay(test: Callable, fixtures: dict, calls: list[dict],
+           stop: Callable[[], bool] = lambda: False) -> bool:
     """Call `test` with each recorded input; True if every call passed.
 
-    Any exception counts as a failure here; the caller then grades the exercise again
-    without replay, which reports it exactly as it would have been reported alone.
+    Any exception counts as a failure here, and so does `stop()` turning true between
+    calls; the caller then grades the exercise again without replay, which reports it
+    exactly as it would have been reported alone.
     """
     for drawn in calls:
+        if stop():
+            counts["gave up"] += 1
+            return False
         try:
             test(**fixtures, **copy.deepcopy(drawn))
         except Exception:

@@ -218,6 +218,11 @@ _server_failed: ServerLost | None = None
 """Why the server could not start, if it could not: every later job fails at once with it."""
 
 
+def start_server() -> None:
+    """Start this process's grading server now; ServerLost, with the reason, if it cannot."""
+    _server()
+
+
 def _server() -> GradingServer:
     """This process's grading server, shared by all its job slots; started when first needed."""
     global _server_now, _server_failed

@@ -14,8 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from grader import student_job
+from grader.cli import main
 from grader.student_job import Snapshot, grade_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,3 +154,21 @@ def test_scratch_folders_of_killed_batches_are_swept_and_live_ones_kept(tmp_path
         (folder / "submission").mkdir(parents=True)
     student_job._sweep_scratch()
     assert not dead.exists() and live.is_dir() and other.is_dir()
+
+
+def test_a_batch_whose_grading_server_cannot_start_stops_with_exit_3_and_writes_no_row(
+        fresh_server, tmp_path, monkeypatch):
+    python = tmp_path / "python"
+    python.write_text("#!/bin/sh\necho 'ModuleNotFoundError: no module named numpy' >&2\nexit 1\n")
+    python.chmod(0o755)
+    monkeypatch.setattr(student_job.sys, "executable", str(python))
+    (tmp_path / "class" / "ada").mkdir(parents=True)
+    (tmp_path / "class" / "ada" / "exercise1.py").write_bytes(
+        (ROOT / "solutions" / "exercise1.py").read_bytes())
+    result = CliRunner().invoke(main, ["batch", str(tmp_path / "class"),
+                                       "--out", str(tmp_path / "grades.csv")])
+    assert result.exit_code == 3
+    assert result.output.strip() == ("Error: cannot start the grading server (it did not start): "
+                                     "ModuleNotFoundError: no module named numpy")
+    assert not (tmp_path / "grades.csv").exists()
+    assert not list((tmp_path / "grades").glob("*.json"))
