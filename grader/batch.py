@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -104,21 +105,27 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
             _start_server()
         runner = _dask_jobs if scheduler else _local_jobs
         last_csv = time.monotonic()
-        with click.progressbar(length=len(names), label="Grading", file=sys.stderr,
-                               show_pos=True, item_show_func=lambda name: name) as bar:
-            bar.update(reused)
-            for name, snapshot, result in runner(folder, todo, settings, jobs, scheduler):
-                data = gradebook.record(name, _key(fingerprint, snapshot.sha256),
-                                        snapshot.sha256, result)
-                try:
-                    gradebook.write_record(reports, data)
-                except OSError as error:
-                    raise BatchError(f"cannot write {reports}: {error.strerror}") from None
-                done[name] = data
-                bar.update(1, name)
-                if time.monotonic() - last_csv > CSV_EVERY:
-                    _write_csv(out, [done[n] for n in names if n in done])
-                    last_csv = time.monotonic()
+        try:
+            with click.progressbar(length=len(names), label="Grading", file=sys.stderr,
+                                   show_pos=True, item_show_func=lambda name: name) as bar:
+                bar.update(reused)
+                for name, snapshot, result in runner(folder, todo, settings, jobs, scheduler):
+                    data = gradebook.record(name, _key(fingerprint, snapshot.sha256),
+                                            snapshot.sha256, result)
+                    try:
+                        gradebook.write_record(reports, data)
+                    except OSError as error:
+                        raise BatchError(f"cannot write {reports}: {error.strerror}") from None
+                    done[name] = data
+                    bar.update(1, name)
+                    if time.monotonic() - last_csv > CSV_EVERY:
+                        _write_csv(out, [done[n] for n in names if n in done])
+                        last_csv = time.monotonic()
+        except KeyboardInterrupt:
+            _write_csv(out, [done[n] for n in names if n in done])
+            click.echo(f"\nStopped with {len(done)} of {len(names)} students graded; {out} lists "
+                       "only those. Run the same command again to grade the rest.", err=True)
+            raise
         records = [done[name] for name in names]
         _write_csv(out, records)
     return Summary(
@@ -243,7 +250,12 @@ def main(folder: Path, out: Path, *, jobs: int | None, timeout: float, memory_mb
     if not out.parent.is_dir():
         raise click.UsageError(f"cannot write {out}: the folder {out.parent} does not exist.")
     jobs = jobs or len(os.sched_getaffinity(0))
+    # `kill PID` stops the batch as Ctrl-C does: its grading processes and temporary files go too.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     summary = run_batch(folder, out, Settings(timeout, memory_mb), jobs=jobs, scheduler=scheduler)
+    if not summary.students:
+        click.echo(f"{folder} holds no student folders: put each student's files in a folder "
+                   "of their own inside it.", err=True)
     missing = summary.students - summary.full_marks - summary.needs_attention
     click.echo(f"Wrote {out}: {summary.students} students ({summary.reused} kept from an earlier "
                f"run), {summary.full_marks} with full marks, {missing} with points missing, "

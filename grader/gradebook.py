@@ -13,7 +13,9 @@ import io
 import json
 from pathlib import Path
 
+from grader import catalog
 from grader.files import write_atomically
+from grader.quiz_item import NAME as QUIZ
 from grader.student_job import JobResult
 from grader.text import head
 
@@ -56,7 +58,7 @@ def read_record(folder: Path, student: str) -> dict | None:
 
 def to_csv(records: list[dict]) -> str:
     """The gradebook: one row per record in the order given, one column per graded item."""
-    items: list[str] = []
+    items = [e.name for e in catalog.exercises()] + [QUIZ]  # the same columns for any class
     for data in records:
         for entry in data["exercises"]:
             if entry["name"] not in items:

@@ -190,8 +190,11 @@ def _result(code: int, output: Path, errors: Path, folder: Path) -> JobResult:
         except ValueError:
             how = f"was killed by signal {-code}"
         last = details.splitlines()[-1] if details else ""
-        return JobResult("error", message=f"the grading process {how}" + (f": {last}" if last else ""),
-                         details=details)
+        # Nothing of ours sends SIGKILL but the time limit (reported above as "timed out"): it
+        # came from outside, the kernel's out-of-memory killer or a person, so try again.
+        killed = code == -signal.SIGKILL
+        return JobResult("error", message=f"the grading process {how}" + (f": {last}" if last else "")
+                         + (RETRY if killed else ""), details=details, retry=killed)
     try:
         report = json.loads(output.read_text(encoding="utf-8").replace(str(folder), "submission"))
     except (OSError, ValueError):

@@ -212,7 +212,9 @@ def test_an_empty_class_writes_a_header_only_gradebook(tmp_path, monkeypatch):
     (tmp_path / "class").mkdir()
     result = CliRunner().invoke(main, ["batch", "class", "--out", "grades.csv"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "grades.csv").read_text() == "student,total,max_total,status,message\n"
+    assert "class holds no student folders" in result.output
+    assert (tmp_path / "grades.csv").read_text() == (
+        "student,exercise1,exercise2,exercise3,exercise4,quiz,total,max_total,status,message\n")
 
 
 def test_the_snapshot_skips_special_hidden_and_big_files_and_hashes_contents(tmp_path):
@@ -259,10 +261,31 @@ def test_the_gradebook_quotes_messages_and_leaves_ungraded_cells_empty():
     graded = gradebook.record("b, \"the\" student", "k", "h", JobResult("graded", report=report))
     stopped = gradebook.record("a", "k", "h", JobResult("timed out", message="took\nlonger, sorry"))
     text = gradebook.to_csv([stopped, graded])
+    empty = {"exercise2": "", "exercise3": "", "exercise4": ""}  # not in this report: empty
     assert rows(text) == [
-        {"student": "a", "exercise1": "", "quiz": "", "total": "", "max_total": "",
+        {"student": "a", "exercise1": "", **empty, "quiz": "", "total": "", "max_total": "",
          "status": "timed out", "message": "took longer, sorry"},
-        {"student": "b, \"the\" student", "exercise1": "3", "quiz": "0", "total": "3",
+        {"student": "b, \"the\" student", "exercise1": "3", **empty, "quiz": "0", "total": "3",
          "max_total": "4", "status": "failed", "message": "quiz not started 0/1"},
     ]
     assert gradebook.to_csv([stopped, graded]) == text
+
+
+def test_kill_stops_the_batch_like_ctrl_c_and_leaves_nothing_behind(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "grades.csv"
+    names = batch_class.build(folder, slow=False)
+    run = batch(folder, out, tmp_path / "tmp")
+    reports = out.with_suffix("")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(reports.glob("*.json"))) < 2:
+        time.sleep(0.05)
+    run.terminate()
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr
+    graded = len(list(reports.glob("*.json")))
+    assert 2 <= graded < len(names)
+    assert f"Stopped with {graded} of {len(names)} students graded" in stderr
+    assert "Run the same command again" in stderr and "Traceback" not in stderr
+    assert len(rows(out.read_text(encoding="utf-8"))) == graded
+    assert wait_until_no_process_mentions(str(tmp_path / "tmp")) == []
+    assert list((tmp_path / "tmp").iterdir()) == []  # no copy of any student's files left
