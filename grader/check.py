@@ -39,6 +39,10 @@ def check(*, points: int, idea: str, hint: str, visibility: Visibility = "visibl
     `examples` overrides how many inputs hypothesis generates (the profile's default
     otherwise), on top of the pinned `@example`s; `timeout` gives each call of the
     learner's code more (or less) time than the grader's default.
+
+    What a check draws must not depend on what the learner's code returned: no `assume`,
+    `target` or `st.data()` draws after calling it. `grade batch` replays the inputs drawn
+    for the reference (`grader.replay`); tests/grader/test_replay.py checks this holds.
     """
     if points < 0 or visibility not in ("visible", "hidden"):
         raise ValueError("points must be >= 0 and visibility 'visible' or 'hidden'")
