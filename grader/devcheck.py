@@ -5,6 +5,7 @@ Each problem says how to fix it. Run by `grade dev-check` and by the project's t
 
 from __future__ import annotations
 
+import ast
 import importlib
 from pathlib import Path
 
@@ -12,6 +13,21 @@ from grader import catalog, paths
 from grader.grading import grade
 
 SOLUTIONS = paths.solutions()
+
+
+OUTPUT_DEPENDENT = {"assume", "target", "reject", "data"}
+"""Hypothesis calls with which a check's draws could depend on what the learner returned."""
+
+
+def output_dependent_draws(source: Path) -> list[tuple[int, str]]:
+    """(line, name) of each call in `source` to one of OUTPUT_DEPENDENT."""
+    found = []
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in OUTPUT_DEPENDENT:
+                found.append((node.lineno, name))
+    return sorted(found)
 
 
 def problems(stubs: Path) -> list[str]:
@@ -37,6 +53,10 @@ def problems(stubs: Path) -> list[str]:
         for spec in specs:
             if not spec.idea.strip() or not spec.hint.strip():
                 found.append(f"{exercise.name}: check {spec.name} needs an idea and a hint.")
+        for line, name in output_dependent_draws(Path(module.__file__)):
+            found.append(f"{exercise.name}: line {line} calls {name}(), which can make what a "
+                         "check draws depend on the learner's output; `grade batch` replays the "
+                         "reference's inputs and needs them not to. Draw with strategies only.")
     listed = {e.file for e in exercises}
     for path in sorted(stubs.glob("*.py")):
         if path.name not in listed and path.name != "__init__.py":

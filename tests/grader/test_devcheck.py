@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.devcheck import problems
+from grader.devcheck import output_dependent_draws, problems
 
 ROOT = Path(__file__).parents[2]
 
@@ -26,3 +26,12 @@ def test_an_unlisted_exercise_file_is_reported(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
     (tmp_path / "exercises" / "exercise9.py").write_text("")
     assert any("exercise9.py" in p and "exercises.toml" in p for p in problems(tmp_path / "exercises"))
+
+
+def test_a_check_whose_draws_could_depend_on_the_learner_is_found(tmp_path: Path) -> None:
+    checks = tmp_path / "checks.py"
+    checks.write_text("from hypothesis import assume, given, strategies as st\n\n"
+                      "@given(st.data())\ndef test_x(submission, data):\n"
+                      "    got = submission.f(1.0)\n    assume(got > 0)\n"
+                      "    data.draw(st.floats())\n")
+    assert output_dependent_draws(checks) == [(3, "data"), (6, "assume")]
