@@ -207,11 +207,16 @@ def _other_lam(fit: Fit) -> dict | None:
 
 
 def _stopped_early(fit: Fit) -> dict | None:
+    # At lr = 1/L each step lowers the objective, so once a step is clearly below the
+    # learner's objective no later step can be their weights: stop looking there.
+    below = fit.value - 1e-6 * (abs(fit.value) + 1e-300)
     w = np.zeros_like(fit.got)
     for k in range(1, ISTA_STEPS):
         w = soft_step(fit.X, fit.y, w, fit.lam, fit.lr)
         if fit.same(w):
             return {"k": k, "s": _plural(k)}
+        if objective(fit.X, fit.y, w, fit.lam) < below:
+            return None
     return None
 
 
