@@ -26,8 +26,8 @@ import click
 
 from grader import gradebook, paths
 from grader.files import write_atomically
-from grader.student_job import (RETRY, JobResult, ServerLost, Snapshot, grade_snapshot,
-                                kill_running, start_server, take_snapshot)
+from grader.student_job import (RETRY, JobResult, ServerLost, Snapshot, graded_names,
+                                grade_snapshot, kill_running, start_server, take_snapshot)
 from grader.text import head
 
 CSV_EVERY = 5.0
@@ -65,6 +65,11 @@ def reports_folder(out: Path) -> Path:
 
 def students(folder: Path, skip: Path) -> list[str]:
     """Every student folder in `folder`, sorted; hidden folders and `skip` are not students."""
+    graded = [name for name in graded_names() if "/" not in name and (folder / name).exists()]
+    if graded:
+        raise click.UsageError(f"{folder} holds {graded[0]} itself, so it looks like one "
+                               "student's folder: give grade batch the folder that holds one "
+                               "folder per student (or grade this one with grade all --submission).")
     found = []
     for path in folder.iterdir():
         if path.name.startswith(".") or not path.is_dir():
@@ -101,11 +106,11 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
             else:
                 todo.append(name)
         reused = len(done)
-        if todo and not scheduler:
-            _start_server()
         runner = _dask_jobs if scheduler else _local_jobs
         last_csv = time.monotonic()
         try:
+            if todo and not scheduler:
+                _start_server()
             with click.progressbar(length=len(names), label="Grading", file=sys.stderr,
                                    show_pos=True, item_show_func=lambda name: name) as bar:
                 bar.update(reused)
@@ -257,7 +262,8 @@ def main(folder: Path, out: Path, *, jobs: int | None, timeout: float, memory_mb
         click.echo(f"{folder} holds no student folders: put each student's files in a folder "
                    "of their own inside it.", err=True)
     missing = summary.students - summary.full_marks - summary.needs_attention
-    click.echo(f"Wrote {out}: {summary.students} students ({summary.reused} kept from an earlier "
+    click.echo(f"Wrote {out}: {summary.students} student{'' if summary.students == 1 else 's'} "
+               f"({summary.reused} kept from an earlier "
                f"run), {summary.full_marks} with full marks, {missing} with points missing, "
                f"{summary.needs_attention} to look at (grading timed out or failed; see the CSV). "
                f"Reports are in {reports_folder(out)}/.", err=True)

@@ -178,7 +178,8 @@ def gradescope_bundle(out: Path) -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The CSV gradebook to write; JSON reports go in a folder beside it.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Students graded at once [default: CPUs].")
-@click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=1, max=7 * 24 * 3600), default=300.0,
+              show_default=True, callback=lambda ctx, param, value: _finite(param, value),
               help="Seconds one student's grading may take before it is stopped.")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=256), default=1024,
               show_default=True, help="MiB of address space each grading process may use.")
@@ -189,6 +190,12 @@ def batch(folder: Path, out: Path, jobs: int | None, timeout: float, memory_mb: 
     from grader.batch import main as run_batch
     raise SystemExit(run_batch(folder, out, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
                                scheduler=scheduler))
+
+
+def _finite(param: click.Parameter, value: float) -> float:
+    if value != value:  # NaN slips through every range check
+        raise click.BadParameter("must be a number of seconds, e.g. 300.", param=param)
+    return value
 
 
 def _exercise_command(exercise: catalog.Exercise) -> click.Command:

@@ -44,13 +44,16 @@ class Snapshot:
     files: tuple[tuple[str, bytes], ...]
     too_big: tuple[str, ...] = ()
     """Files to grade that were too big to read."""
+    not_regular: tuple[str, ...] = ()
+    """Files to grade that are links, pipes or devices, not files: never read."""
 
     @property
     def sha256(self) -> str:
         digest = hashlib.sha256()
-        for name in self.too_big:
-            encoded = name.encode("utf-8", "surrogateescape")
-            digest.update(b"too big " + len(encoded).to_bytes(8, "big") + encoded)
+        for label, names in ((b"too big ", self.too_big), (b"not regular ", self.not_regular)):
+            for name in names:
+                encoded = name.encode("utf-8", "surrogateescape")
+                digest.update(label + len(encoded).to_bytes(8, "big") + encoded)
         for name, data in self.files:
             encoded = name.encode("utf-8", "surrogateescape")
             digest.update(len(encoded).to_bytes(8, "big") + encoded)
@@ -82,24 +85,29 @@ def take_snapshot(folder: Path) -> Snapshot:
     files and the quiz answers, nothing else, so no other file can crowd them out or
     change the key.
 
-    Only regular files are read: a symlink or a special file (a FIFO, a device) is skipped
-    without being followed or opened for reading, so a folder cannot make the batch hang or
-    read outside it. A file over MAX_FILE_BYTES is not read and is named in `too_big`.
+    Only regular files are read: a symlink or a special file (a FIFO, a device) is never
+    followed or opened for reading, so a folder cannot make the batch hang or read outside
+    it; it is named in `not_regular`. A file over MAX_FILE_BYTES is named in `too_big`.
     """
     files: list[tuple[str, bytes]] = []
     too_big: list[str] = []
-    for relative in _graded_names():
-        data = _read_regular(folder / relative, MAX_FILE_BYTES)
-        if data is None:
+    not_regular: list[str] = []
+    for relative in graded_names():
+        try:
+            mode = os.lstat(folder / relative).st_mode
+        except OSError:  # not there: that exercise is not started
             continue
-        if len(data) > MAX_FILE_BYTES:
+        data = _read_regular(folder / relative, MAX_FILE_BYTES) if stat.S_ISREG(mode) else None
+        if data is None:
+            not_regular.append(relative)
+        elif len(data) > MAX_FILE_BYTES:
             too_big.append(relative)
         else:
             files.append((relative, data))
-    return Snapshot(tuple(files), tuple(too_big))
+    return Snapshot(tuple(files), tuple(too_big), tuple(not_regular))
 
 
-def _graded_names() -> list[str]:
+def graded_names() -> list[str]:
     from grader import catalog
     from grader.quiz_item import ANSWERS_FILE
 
@@ -125,6 +133,9 @@ def _read_regular(path: Path, limit: int) -> bytes | None:
 def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> JobResult:
     """Grade `snapshot` with `grade all` in a child process limited to `timeout` seconds of
     wall-clock time and `memory_mb` MiB of address space per process."""
+    if snapshot.not_regular:
+        return JobResult("error", message=f"not graded: {', '.join(snapshot.not_regular)} is a "
+                         "link, a pipe or a device, not a file; put the file itself there")
     if snapshot.too_big:
         return JobResult("error", message=f"not graded: {', '.join(snapshot.too_big)} is larger "
                          f"than {MAX_FILE_BYTES // 1024 // 1024} MiB (a solution is a few KiB); "

@@ -106,7 +106,7 @@ def test_a_class_killed_mid_run_resumes_and_matches_grading_each_student_alone(t
         second = batch(folder, out, tmp_path / "tmp2")
         _, stderr = second.communicate(timeout=300)
         alone = alone_future.result()
-    assert second.returncode == 0, stderr
+    assert second.returncode == 1, stderr  # 1: xia_special_files is to look at
     assert "Grading" in stderr and f"{len(before)} kept from an earlier run" in stderr
     after = records(reports)
     assert sorted(after) == names
@@ -115,7 +115,12 @@ def test_a_class_killed_mid_run_resumes_and_matches_grading_each_student_alone(t
 
     table = rows(out.read_text(encoding="utf-8"))
     assert [row["student"] for row in table] == names  # each once, sorted
+    special = next(row for row in table if row["student"] == "xia_special_files")
+    assert special["status"] == "error"  # a FIFO and a link to /dev/zero: named, never read
+    assert "exercise2.py, exercise3.py is a link, a pipe or a device" in special["message"]
     for row in table:
+        if row is special:
+            continue
         report = alone[row["student"]]
         items = {entry["name"]: entry for entry in report["exercises"]}
         assert list(row)[1:1 + len(items)] == list(items)
@@ -130,24 +135,22 @@ def test_a_class_killed_mid_run_resumes_and_matches_grading_each_student_alone(t
             expected = json.loads(json.dumps(alone[name]).replace(str(folder / name), "submission"))
             if record != expected:
                 differ.add(name)
-    # Only where the batch grades a snapshot without the special, hidden or big files.
-    assert differ <= {"xia_special_files", "vic_big_and_hidden"}, differ
+    assert differ == set(), differ
     by_name = {row["student"]: row for row in table}
     assert by_name["ada_correct"]["exercise1"] == by_name["ada_correct"]["exercise3"] == "10"
-    assert by_name["xia_special_files"]["exercise1"] == "10"  # FIFO and symlink skipped
 
     # Run again: nothing is regraded and the CSV is byte for byte the same.
     csv_before = out.read_bytes()
     third = batch(folder, out, tmp_path / "tmp3")
     _, stderr = third.communicate(timeout=120)
-    assert third.returncode == 0 and f"{len(names)} kept from an earlier run" in stderr
+    assert third.returncode == 1 and f"{len(names)} kept from an earlier run" in stderr
     assert out.read_bytes() == csv_before and records(reports) == after
 
     # Change one student's file: only that student is graded again.
     (folder / "ada_correct" / "exercise1.py").write_bytes((ROOT / "exercises" / "exercise1.py").read_bytes())
     fourth = batch(folder, out, tmp_path / "tmp4")
     _, stderr = fourth.communicate(timeout=120)
-    assert fourth.returncode == 0, stderr
+    assert fourth.returncode == 1, stderr
     changed = {n for n, identity in records(reports).items() if after[n] != identity}
     assert changed == {"ada_correct"}
     assert rows(out.read_text(encoding="utf-8"))[0]["exercise1"] == "0"
@@ -161,7 +164,7 @@ def test_a_class_killed_mid_run_resumes_and_matches_grading_each_student_alone(t
     before_fifth = records(reports)
     fifth = batch(folder, out, tmp_path / "tmp5")
     _, stderr = fifth.communicate(timeout=120)
-    assert fifth.returncode == 0, stderr
+    assert fifth.returncode == 1, stderr
     assert {n for n, identity in records(reports).items() if before_fifth[n] != identity} == {names[1]}
     assert json.loads(lost.read_text(encoding="utf-8"))["batch"]["outcome"] == "graded"
 
@@ -187,6 +190,8 @@ def test_a_student_past_the_time_limit_is_stopped_and_the_others_still_graded(tm
     (["class", "--out", "nowhere/g.csv"], "does not exist"),
     (["class", "--out", "g.csv", "--jobs", "0"], "--jobs"),
     (["class"], "--out"),
+    (["class", "--out", "g.csv", "--timeout", "nan"], "must be a number of seconds"),
+    (["class", "--out", "g.csv", "--timeout", "inf"], "--timeout"),
 ])
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
@@ -217,10 +222,11 @@ def test_an_empty_class_writes_a_header_only_gradebook(tmp_path, monkeypatch):
         "student,exercise1,exercise2,exercise3,exercise4,quiz,total,max_total,status,message\n")
 
 
-def test_the_snapshot_skips_special_hidden_and_big_files_and_hashes_contents(tmp_path):
+def test_the_snapshot_names_special_files_skips_others_and_hashes_contents(tmp_path):
     batch_class.build(tmp_path, slow=False, only=["xia_special_files", "vic_big_and_hidden"])
     special = take_snapshot(tmp_path / "xia_special_files")
     assert [name for name, _ in special.files] == ["exercise1.py"]
+    assert special.not_regular == ("exercise2.py", "exercise3.py")
     big = take_snapshot(tmp_path / "vic_big_and_hidden")
     assert [name for name, _ in big.files] == ["exercise1.py", "exercise2.py", "exercise3.py"]
     before = big.sha256
@@ -289,3 +295,27 @@ def test_kill_stops_the_batch_like_ctrl_c_and_leaves_nothing_behind(tmp_path):
     assert len(rows(out.read_text(encoding="utf-8"))) == graded
     assert wait_until_no_process_mentions(str(tmp_path / "tmp")) == []
     assert list((tmp_path / "tmp").iterdir()) == []  # no copy of any student's files left
+
+
+def test_a_single_students_folder_given_as_the_class_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ada" / "data").mkdir(parents=True)
+    (tmp_path / "ada" / "exercise1.py").write_text("x = 1\n")
+    result = CliRunner().invoke(main, ["batch", "ada", "--out", "grades.csv"])
+    assert result.exit_code == 2 and "looks like one student's folder" in result.output
+    assert not (tmp_path / "grades.csv").exists()
+
+
+def test_a_batch_stopped_while_its_grading_server_starts_still_says_how_to_resume(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "grades.csv"
+    names = batch_class.build(folder, slow=False, only=["ada_correct", "cy_stubs"])
+    run = batch(folder, out, tmp_path / "tmp")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not processes_mentioning(
+            f"grader._grading_server {run.pid}"):
+        time.sleep(0.01)
+    run.terminate()
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr
+    assert f"Stopped with 0 of {len(names)} students graded" in stderr
+    assert wait_until_no_process_mentions(f"grader._grading_server {run.pid}") == []
