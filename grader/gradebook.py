@@ -22,6 +22,7 @@ from grader.text import head
 FIXED_HEAD = ["student"]
 FIXED_TAIL = ["total", "max_total", "status", "message"]
 MAX_MESSAGE = 200
+OUTCOMES = ("graded", "timed out", "error")
 
 
 def record(student: str, key: str, submission_sha256: str, result: JobResult) -> dict:
@@ -49,8 +50,10 @@ def read_record(folder: Path, student: str) -> dict | None:
     try:
         data = json.loads(record_path(folder, student).read_text(encoding="utf-8"))
         batch = data["batch"]
-        if batch["student"] != student or not isinstance(data["exercises"], list):
-            return None
+        if (batch["student"] != student or not isinstance(data["exercises"], list)
+                or batch["outcome"] not in OUTCOMES or type(data["score"]) is not int
+                or type(data["max_score"]) is not int):
+            return None  # not a record this batch wrote: grade the student again
         return data
     except (OSError, ValueError, KeyError, TypeError):
         return None

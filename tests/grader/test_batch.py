@@ -319,3 +319,13 @@ def test_a_batch_stopped_while_its_grading_server_starts_still_says_how_to_resum
     assert run.returncode == 130, stderr
     assert f"Stopped with 0 of {len(names)} students graded" in stderr
     assert wait_until_no_process_mentions(f"grader._grading_server {run.pid}") == []
+
+
+def test_a_record_that_is_not_the_batchs_own_is_not_trusted(tmp_path):
+    report = {"version": 1, "score": 3, "max_score": 4, "status": "failed", "exercises": []}
+    data = gradebook.record("ada", "k", "h", JobResult("graded", report=report))
+    gradebook.write_record(tmp_path, data)
+    assert gradebook.read_record(tmp_path, "ada") == data
+    for change in ({"score": "x"}, {"batch": {**data["batch"], "outcome": 7}}):
+        gradebook.write_record(tmp_path, {**data, **change})
+        assert gradebook.read_record(tmp_path, "ada") is None
