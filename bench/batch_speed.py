@@ -83,6 +83,17 @@ def tree_memory(root: int) -> tuple[int, int]:
     return rss, pss
 
 
+def machine_floor() -> float:
+    """Median seconds to start Python and import the grader's libraries: how fast the machine is now."""
+    command = [sys.executable, "-c", "import numpy, hypothesis, pytest, click"]
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run(command, check=True)
+        times.append(time.perf_counter() - start)
+    return sorted(times)[2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=40)
@@ -113,11 +124,15 @@ def main() -> None:
         stop.set()
         sampler.join()
     load = os.getloadavg()[0]
+    floor = machine_floor()
     print(f"grade batch --jobs {args.jobs}, {args.students} students ({args.mix}, "
           f"{len(catalog.exercises())} exercises and the quiz each), exit code {code}")
     print(f"{seconds:.1f} s: {args.students / seconds * 60:.1f} students per minute "
           f"({seconds / args.students:.2f} s each); load average at the end {load:.2f} on "
           f"{os.cpu_count()} CPUs")
+    print(f"machine speed: `import numpy, hypothesis, pytest, click` takes {floor:.3f} s "
+          "(median of 5; about 0.30 s on a quiet machine here), so compare figures taken at "
+          "similar speeds")
     print(f"peak memory of the process tree: {peak_pss / 2**20:.0f} MiB (PSS: shared pages "
           f"counted once), {peak_rss / 2**20:.0f} MiB (RSS summed over processes)")
 
