@@ -22,13 +22,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.isolation import Tier, detect  # noqa: E402
-from grader.worker import Worker  # noqa: E402
+from grader.sandbox.isolation import Tier, detect  # noqa: E402
+from grader.sandbox.worker import Worker  # noqa: E402
 
 SOLUTION = ROOT / "solutions" / "exercise1.py"
 FORCE_TIER = """
 import sys
-from grader import cli, isolation
+from grader import cli
+from grader.sandbox import isolation
 isolation.detect.cache_clear()
 found = isolation.detect()
 tier = isolation.Tier(sys.argv[1])

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import click
 
-from grader import catalog
+from grader import api, catalog
 from grader.files import write_atomically
 from grader.hints import next_hint
-from grader.locate import NotFound, exercises_folder, submission_files
-from grader.report import overview, to_json, to_text
-from grader.results import TELL_INSTRUCTOR, Report
-from grader.submission import start_submissions
+from grader.locate import NotFound, exercises_folder
+from grader.reports.text import overview, to_json, to_text
+from grader.results import Report
 from grader.text import head
 
 EXIT_FULL_MARKS, EXIT_POINTS_MISSING, EXIT_USAGE, EXIT_GRADER_FAILED = 0, 1, 2, 3
@@ -31,7 +30,7 @@ class GraderFailed(click.ClickException):
     exit_code = EXIT_GRADER_FAILED
 
     def __init__(self, problem: str) -> None:
-        super().__init__(f"the grader itself failed ({problem}). {TELL_INSTRUCTOR}")
+        super().__init__(api.grader_failed(problem))
 
 
 class ExerciseGroup(click.Group):
@@ -63,7 +62,7 @@ def grading_options(command):
 
 
 def _require_isolation(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    from grader.isolation import IsolationTooLow, Tier, require
+    from grader.sandbox.isolation import IsolationTooLow, Tier, require
     if value is not None:
         try:
             require(Tier(value))
@@ -102,7 +101,7 @@ def grade_all(submission: Path | None, fmt: str, output: Path | None) -> None:
 @main.command("doctor")
 def doctor() -> None:
     """Show how your code is confined when graded here, and what a stronger tier needs."""
-    from grader.doctor import diagnose
+    from grader.sandbox.doctor import diagnose
     for line in diagnose():
         click.echo(line)
 
@@ -127,7 +126,7 @@ def hint(exercise: str, reset: bool) -> None:
 def dev_check() -> None:
     """For instructors: prove every stub scores 0 and every solution full marks."""
     try:
-        from grader.devcheck import problems
+        from grader.course.devcheck import problems
     except ImportError:
         raise click.UsageError("dev-check needs the instructor's copy of the course, with "
                                "solutions/; this looks like a student copy.") from None
@@ -147,7 +146,7 @@ def dev_check() -> None:
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 def release(outdir: Path) -> None:
     """For instructors: write the student copy (no solutions, no hidden checks) to OUTDIR."""
-    from grader.release import ReleaseError, make_release
+    from grader.course.release import ReleaseError, make_release
     try:
         hidden = make_release(outdir)
     except ReleaseError as error:
@@ -162,8 +161,8 @@ def release(outdir: Path) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def gradescope_bundle(out: Path) -> None:
     """For instructors: write the Gradescope autograder zip to OUT."""
-    from grader.bundle import make_bundle
-    from grader.release import ReleaseError
+    from grader.course.bundle import make_bundle
+    from grader.course.release import ReleaseError
     try:
         make_bundle(out)
     except ReleaseError as error:
@@ -187,7 +186,7 @@ def gradescope_bundle(out: Path) -> None:
 def batch(folder: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
           scheduler: str | None) -> None:
     """For instructors: grade each student folder in FOLDER into a CSV gradebook (resumable)."""
-    from grader.batch import main as run_batch
+    from grader.course.batch import main as run_batch
     raise SystemExit(run_batch(folder, out, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
                                scheduler=scheduler))
 
@@ -209,20 +208,10 @@ def _exercise_command(exercise: catalog.Exercise) -> click.Command:
 
 def _grade(exercises, submission: Path | None, *, quiz: bool) -> Report:
     try:
-        files = submission_files(list(exercises), submission, Path.cwd())
-    except NotFound as error:
+        return api.grade(list(exercises), submission, Path.cwd(), quiz=quiz)
+    except api.NotFound as error:
         raise click.UsageError(str(error)) from None
-    submissions = start_submissions(list(exercises), files)
-    # Imported only now, so the workers boot while pytest and hypothesis load.
-    from grader.grading import GraderError, run_checks
-    from grader.quiz_item import QuizBroken, with_quiz
-    try:
-        report = run_checks(list(exercises), submissions)
-        if quiz:
-            folder = next(iter(files.values())).parent if files else None
-            report = with_quiz(report, folder)
-        return report
-    except (GraderError, QuizBroken) as error:
+    except api.GradingFailed as error:
         raise GraderFailed(str(error)) from None
 
 
@@ -234,7 +223,7 @@ def _grade_and_finish(exercises, submission: Path | None, fmt: str, output: Path
         _finish(report, _render(report, fmt, time.monotonic() - started), output,
                 color=_color() if fmt == "text" else False)
     # Gradescope must always get a valid results.json, even when the grader itself breaks.
-    from grader import gradescope
+    from grader.reports import gradescope
     try:
         report = _grade(exercises, submission, quiz=quiz)
     except click.UsageError:
@@ -253,10 +242,10 @@ def _render(report: Report, fmt: str, elapsed: float) -> str:
     if fmt == "json":
         return to_json(report)
     if fmt == "gradescope":
-        from grader import gradescope
+        from grader.reports import gradescope
         return gradescope.dumps(gradescope.results(report, execution_time=elapsed))
     if fmt == "junit":
-        from grader.junit import to_junit
+        from grader.reports.junit import to_junit
         return to_junit(report, execution_time=elapsed)
     return to_text(report)
 

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 import grader.checks
-from grader import isolation, replay
+from grader import replay
+from grader.sandbox import isolation
 from grader.catalog import Exercise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 from grader.plugin import GradingPlugin
-from grader.release import hidden_in_release
+from grader.student_copy import hidden_in_release
 from grader.results import (CheckResult, ExerciseResult, Report, exercise_status,
                             overall_status)
 from grader.submission import TIME_LIMIT, Submission, start_submissions
@@ -31,7 +32,7 @@ def grade(exercises: list[Exercise], files: dict[str, Path], *, call_timeout: fl
     """Grade `files[exercise.name]` for each exercise and return the report.
 
     `time_limit` bounds the worker time of each submission; `tier` forces a lower isolation
-    tier than the detected one (see `grader.isolation`)."""
+    tier than the detected one (see `grader.sandbox.isolation`)."""
     submissions = start_submissions(exercises, files, call_timeout=call_timeout,
                                     time_limit=time_limit, tier=tier)
     return run_checks(exercises, submissions)

@@ -17,12 +17,10 @@ from grader import replay
 from grader.catalog import by_checks_module
 from grader.check import CheckSpec
 from grader.failures import Abort, LearnerFailure
-from grader.results import TELL_INSTRUCTOR, CheckResult, Status
+from grader.results import GRADER_BROKE, CheckResult, Status
 from grader.submission import Submission
 from grader.text import tail
 
-GRADER_BROKE = ("The grader itself failed on this check; it will not count against you. "
-                + TELL_INSTRUCTOR)
 REPLAY_BUDGET = 3.0
 """Seconds of the learner's own time one exercise's replays may take (a correct solution
 needs well under 0.5 s) before the exercise is graded from scratch instead."""

@@ -21,6 +21,9 @@ class Status(str, Enum):
 
 TELL_INSTRUCTOR = "This is not caused by your code: please tell your instructor."
 """What a learner reads whenever the grader, not their code, broke."""
+GRADER_BROKE = ("The grader itself failed on this check; it will not count against you. "
+                + TELL_INSTRUCTOR)
+"""A check's message when the grader, not the learner's code, failed on it."""
 
 
 @dataclass

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import isolation
+from grader.sandbox import isolation
 from grader.catalog import Exercise, Function
 from grader.failures import (Abort, BadReturn, Call, CannotLoad, Crashed, NoFile, NotStarted,
                              Raised, TimedOut, describe_exception)
-from grader.isolation import Tier
-from grader.worker import Worker, WorkerDied, WorkerTimeout
+from grader.sandbox.isolation import Tier
+from grader.sandbox.worker import Worker, WorkerDied, WorkerTimeout
 
 TIME_LIMIT = 30.0
 """Seconds of worker time (imports and calls) one submission may use in all its checks."""

@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 from hypothesis import example, given
 
-from grader import housing, lasso
+from grader.checks import housing, lasso
 from grader.check import check
 from grader.checks.strategies import (dead_lasso_problems, lam_max, lasso_problems,
                                       orthogonal_problems, selection_weight_vectors)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from grader.catalog import find
 from grader.grading import grade
-from grader.isolation import SCRATCH, Tier, detect
+from grader.sandbox.isolation import SCRATCH, Tier, detect
 from grader.results import Report, Status
 
 ROOT = Path(__file__).resolve().parents[2]

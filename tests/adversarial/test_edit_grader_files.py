@@ -4,7 +4,7 @@ and another uid refuse it; the harness compares every protected file's hash."""
 import pytest
 
 from harness import promise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 
 
 def test_edit_grader_files(hostile):

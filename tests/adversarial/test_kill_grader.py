@@ -4,7 +4,7 @@ the worker's pid namespace, the grader cannot be signalled; only the worker dies
 import pytest
 
 from harness import promise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 
 
 def test_kill_grader(hostile):

@@ -4,7 +4,7 @@ so even a listener on 127.0.0.1 of the grading machine gets no connection."""
 import socket
 
 from harness import promise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 
 
 def test_network_loopback(hostile):

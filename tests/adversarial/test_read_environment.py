@@ -2,7 +2,7 @@
 /proc/*/environ is out of sight (pid namespace) or of reach (another uid)."""
 
 from harness import promise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 
 
 def test_read_environment(hostile, monkeypatch):

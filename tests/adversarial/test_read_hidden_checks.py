@@ -2,7 +2,7 @@
 folder is hidden in the full tier."""
 
 from harness import promise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 
 
 def test_read_hidden_checks(hostile):

@@ -1,7 +1,7 @@
 """Reading other processes' /proc/*/cmdline: the worker's pid namespace holds only itself."""
 
 from harness import promise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 
 
 def test_read_other_cmdlines(hostile):

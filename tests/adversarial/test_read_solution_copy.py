@@ -5,7 +5,7 @@ import shutil
 import uuid
 
 from harness import ROOT, promise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 
 STEAL = '''
 def sign_gradient(w, lam):

@@ -1,7 +1,7 @@
 """Reading or importing the reference solution: hidden under tmpfs in the full tier."""
 
 from harness import promise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 
 
 def test_read_solutions(hostile):

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from harness import promise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 
 
 def test_setsid_daemon(hostile, tmp_path):

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from harness import ROOT, SUBMISSIONS, promise
-from grader.isolation import Tier
+from grader.sandbox.isolation import Tier
 
 
 def test_write_results_file(tmp_path):

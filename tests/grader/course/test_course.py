@@ -17,9 +17,9 @@ from click.testing import CliRunner
 
 from grader import catalog
 from grader.cli import main
-from grader.release import strip_hidden_checks
+from grader.course.release import strip_hidden_checks
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 FIXTURES = ROOT / "tests" / "fixtures"
 LESSON_KEY = "B,C,D"  # the right answers to the lesson's three questions
 

@@ -2,7 +2,7 @@
 
 The learner's code never runs in the grader's process. A `Worker` starts
 `worker_main.py` in a new session (so the whole tree can be killed at once), confined as
-`grader.isolation` plans for the tier, sends it float64 arguments, and reads back a JSON
+`grader.sandbox.isolation` plans for the tier, sends it float64 arguments, and reads back a JSON
 header plus raw float64 bytes, within a deadline. It never unpickles, never trusts a size
 it did not bound, and checks every field of every header: the learner's code shares the
 worker process, so anything on the channel may be forged, and a forgery must at worst fail
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import isolation
-from grader.isolation import Tier
+from grader.sandbox import isolation
+from grader.sandbox.isolation import Tier
 
 WORKER_SCRIPT = Path(__file__).with_name("worker_main.py")
 MAX_HEADER_BYTES = 64 * 1024

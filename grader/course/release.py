@@ -9,17 +9,16 @@ says plainly that they still run at submission instead of claiming "all passed".
 from __future__ import annotations
 
 import ast
+import re
 import importlib
 import shutil
 import tempfile
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 from grader import catalog, paths
+from grader.student_copy import MANIFEST, Hidden
 
 PROJECT = paths.PACKAGE_ROOT
-MANIFEST = Path(__file__).with_name("release.toml")
 COPIED = ("README.md", "pyproject.toml", "exercises", "quiz", "grader")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", ".pytest_cache",
                                  "*.egg-info", "release.toml")
@@ -27,22 +26,6 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", ".pytest
 
 class ReleaseError(Exception):
     """The release cannot be made; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class Hidden:
-    """The hidden checks of one exercise that a student copy leaves out."""
-
-    checks: int
-    points: int
-
-
-def hidden_in_release() -> dict[str, Hidden]:
-    """In a student copy, the hidden checks left out per exercise; empty in the full course."""
-    if not MANIFEST.is_file():
-        return {}
-    data = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
-    return {name: Hidden(int(v["checks"]), int(v["points"])) for name, v in data.get("hidden", {}).items()}
 
 
 def make_release(out: Path) -> dict[str, Hidden]:
@@ -80,7 +63,7 @@ def _build(root: Path) -> dict[str, Hidden]:
     copy_project(COPIED, root)
     (root / "README.md").write_text(student_readme(), encoding="utf-8")
     pyproject = root / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(', "solutions"', ""),
+    pyproject.write_text(re.sub(r',\s*"solutions"', "", pyproject.read_text(encoding="utf-8")),
                          encoding="utf-8")
     hidden: dict[str, Hidden] = {}
     for exercise in catalog.exercises():
@@ -94,7 +77,7 @@ def _build(root: Path) -> dict[str, Hidden]:
     workflow.write_text(classroom_workflow(hidden), encoding="utf-8")
     lines = ["# Written by `grade release`: checks left out of this student copy.", "[hidden]"]
     lines += [f'{name} = {{ checks = {h.checks}, points = {h.points} }}' for name, h in hidden.items()]
-    (root / "grader" / "release.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "grader" / MANIFEST.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return hidden
 
 

@@ -14,7 +14,7 @@ import batch_class
 
 distributed = pytest.importorskip("distributed")
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STUDENTS = ["ada_correct", "cy_stubs", "eve_garbage", "mo_memory_bomb", "oz_segfault",
             "xia_special_files"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.devcheck import output_dependent_draws, problems
+from grader.course.devcheck import output_dependent_draws, problems
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 
 
 def test_shipped_exercises_are_consistent() -> None:

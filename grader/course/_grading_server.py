@@ -1,6 +1,6 @@
 """A batch's grading server: import the grader once, then fork one grading process per student.
 
-Started by `grader.student_job` as ``python -m grader._grading_server PARENT_PID``, one per
+Started by `grader.course.student_job` as ``python -m grader.course._grading_server PARENT_PID``, one per
 batch process, shared by its job slots. Before it says it is ready it imports everything a
 grading needs and grades the reference solutions once with `grader.replay` on, so every
 student's grading process, a fork of this one, starts with the imports done and the
@@ -10,16 +10,18 @@ imports and on hypothesis drawing the same inputs again.
 
 The protocol is one JSON line each way on stdin and stdout:
 
-    request:  {"id": ID, "argv": [...], "cwd": DIR, "stderr": FILE, "memory": BYTES,
-               "cpu": SECONDS}
+    request:  {"id": ID, "submission": DIR, "output": FILE, "cwd": DIR, "stderr": FILE,
+               "memory": BYTES, "cpu": SECONDS}
     replies:  {"id": ID, "pid": PID} when its grading process has started,
               {"id": ID, "code": CODE} when that has ended (as `subprocess`'s returncode:
               -N for signal N)
 
 Requests may come while earlier ones are still being graded.
 
-The grading process runs ``grade ARGV`` in DIR in a session of its own, with its standard
-error in FILE and its limits set before any of the student's files is read. Every process
+The grading process grades the submission folder as `grade all` does (`grader.api.grade`,
+the same function), writes the JSON report to the output file and exits with `grade all`'s
+exit code. It runs in a session of its own, with its standard error in FILE and its limits
+set before any of the student's files is read. Every process
 it starts (the learner's workers) inherits the limits, so a memory bomb or an orphaned
 endless loop stops on its own even if everything above it is gone.
 """
@@ -34,6 +36,7 @@ import select
 import signal
 import sys
 import traceback
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 READY = {"ready": True}
@@ -71,8 +74,8 @@ def main() -> None:
 
 def prepare() -> None:
     """Import what grading needs and record the checks' inputs on the reference solutions."""
-    import grader.cli  # noqa: F401  (the command line, and through it numpy, click, ...)
-    from grader import catalog, grading, paths, replay
+    import grader.reports.text  # noqa: F401  (what the grading processes use, and numpy)
+    from grader import api, catalog, grading, paths, replay  # noqa: F401
 
     replay.enable()
     folder = paths.solutions()
@@ -99,7 +102,9 @@ def reply(message: dict) -> None:
 
 
 def _grading_process(request: dict) -> None:
-    """The forked child: set up and run `grade ARGV`, then exit with its code. Never returns."""
+    """The forked child: set up, grade, write the report, then exit with `grade all`'s exit
+    code (0 full marks, 1 points missing, 2 nothing to grade, 3 the grader failed). Never
+    returns."""
     code = 3
     try:
         os.setsid()
@@ -111,14 +116,7 @@ def _grading_process(request: dict) -> None:
         os.chdir(request["cwd"])
         limit(request["memory"], request["cpu"])
         die_with(os.getppid())
-        from grader import cli
-
-        sys.argv = ["grade", *request["argv"]]
-        try:
-            cli.run()
-            code = 0
-        except SystemExit as end:
-            code = end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
+        code = grade_into(Path(request["submission"]), Path(request["output"]))
     except BaseException:
         traceback.print_exc()
     finally:
@@ -128,6 +126,28 @@ def _grading_process(request: dict) -> None:
             except Exception:
                 pass
         os._exit(code)
+
+
+def grade_into(submission: Path, output: Path) -> int:
+    """Grade `submission` as `grade all` does and write its JSON report to `output`."""
+    import click
+
+    from grader import api, catalog
+    from grader.files import write_atomically
+    from grader.reports.text import to_json
+
+    try:
+        report = api.grade(catalog.exercises(), submission, Path.cwd(), quiz=True)
+    except api.NotFound as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    except api.GradingFailed as error:
+        print(f"Error: {api.grader_failed(str(error))}", file=sys.stderr)
+        return 3
+    write_atomically(output, click.unstyle(to_json(report)))  # as `grade all --output` writes it
+    if report.status == "error":
+        return 3
+    return 0 if report.score == report.max_score else 1
 
 
 def limit(memory: int, cpu: int) -> None:

@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import student_job
+from grader.course import server as grading_server
+from grader.course import student_job
 from grader.cli import main
-from grader.student_job import Snapshot, grade_snapshot
+from grader.course.snapshot import Snapshot
+from grader.course.student_job import grade_snapshot
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HANG_AT_IMPORT = b"while True:\n    pass\n"
 
 
@@ -31,7 +33,7 @@ def snapshot(**files: bytes) -> Snapshot:
 
 
 def server_pid() -> int:
-    return student_job._server_now.process.pid
+    return grading_server._server_now.process.pid
 
 
 def gone(pid: int, within: float = 10.0) -> bool:
@@ -49,9 +51,9 @@ def gone(pid: int, within: float = 10.0) -> bool:
 
 
 def stop_server() -> None:
-    if student_job._server_now is not None:
-        student_job._server_now.stop()
-    student_job._server_now = student_job._server_failed = None
+    if grading_server._server_now is not None:
+        grading_server._server_now.stop()
+    grading_server._server_now = grading_server._server_failed = None
 
 
 @pytest.fixture
@@ -79,9 +81,9 @@ def test_a_server_killed_mid_grading_fails_only_that_student_and_is_replaced(fre
     grading: list[int] = []
 
     def kill_server_while_grading():
-        while not student_job._running:
+        while not grading_server._running:
             time.sleep(0.01)
-        grading.extend(student_job._running)
+        grading.extend(grading_server._running)
         time.sleep(0.5)
         os.kill(server, signal.SIGKILL)
 
@@ -115,7 +117,7 @@ def test_job_slots_share_one_server_and_grade_at_the_same_time(fresh_server):
         thread.start()
     most = 0
     while any(thread.is_alive() for thread in threads):
-        most = max(most, len(student_job._running))
+        most = max(most, len(grading_server._running))
         time.sleep(0.01)
     assert most == 2  # both students' grading processes ran at the same time
     assert {name: r.report["score"] for name, r in results.items()} == {"a": 55, "b": 55}
@@ -127,7 +129,7 @@ def test_a_server_that_cannot_start_fails_every_job_at_once_saying_why(fresh_ser
     python = tmp_path / "python"
     python.write_text("#!/bin/sh\necho 'this Python cannot run the grader' >&2\nexit 1\n")
     python.chmod(0o755)
-    monkeypatch.setattr(student_job.sys, "executable", str(python))
+    monkeypatch.setattr(grading_server.sys, "executable", str(python))
     first = grade_snapshot(snapshot(), timeout=60, memory_mb=1024)
     assert first.outcome == "error"
     assert "grading server stopped (it did not start)" in first.message
@@ -161,7 +163,7 @@ def test_a_batch_whose_grading_server_cannot_start_stops_with_exit_3_and_writes_
     python = tmp_path / "python"
     python.write_text("#!/bin/sh\necho 'ModuleNotFoundError: no module named numpy' >&2\nexit 1\n")
     python.chmod(0o755)
-    monkeypatch.setattr(student_job.sys, "executable", str(python))
+    monkeypatch.setattr(grading_server.sys, "executable", str(python))
     (tmp_path / "class" / "ada").mkdir(parents=True)
     (tmp_path / "class" / "ada" / "exercise1.py").write_bytes(
         (ROOT / "solutions" / "exercise1.py").read_bytes())

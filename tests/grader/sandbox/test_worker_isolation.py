@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import cli, isolation
+from grader import cli
+from grader.sandbox import isolation
 from grader.catalog import find
 from grader.grading import grade
-from grader.isolation import Isolation, Tier
-from grader.worker import _valid_hello, _valid_reply
+from grader.sandbox.isolation import Isolation, Tier
+from grader.sandbox.worker import _valid_hello, _valid_reply
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures"
 LOOP = ROOT / "tests" / "adversarial" / "submissions" / "infinite_loop.py"
 

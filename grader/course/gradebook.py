@@ -16,7 +16,7 @@ from pathlib import Path
 from grader import catalog
 from grader.files import write_atomically
 from grader.quiz_item import NAME as QUIZ
-from grader.student_job import JobResult
+from grader.course.student_job import JobResult
 from grader.text import head
 
 FIXED_HEAD = ["student"]

@@ -3,7 +3,7 @@
 A change that is meant to alter no behaviour (a refactoring, a move of modules) must leave
 every writer's output exactly as it was: the JSON report, Gradescope's results.json, JUnit
 XML and the batch's CSV gradebook. After a change that is meant to alter output, look at the
-difference, then write the files again with `L1LAB_UPDATE_GOLDEN=1 pytest tests/grader/test_golden_outputs.py`.
+difference, then write the files again with `L1LAB_UPDATE_GOLDEN=1 pytest tests/grader/reports/test_golden_outputs.py`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 
 from grader.catalog import find
-from grader import gradebook
-from grader.student_job import JobResult
+from grader.course import gradebook
+from grader.course.student_job import JobResult
 from grader.grading import grade
-from grader import gradescope
-from grader.junit import to_junit
-from grader.report import to_json, to_text
+from grader.reports import gradescope
+from grader.reports.junit import to_junit
+from grader.reports.text import to_json, to_text
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
-GOLDEN = Path(__file__).parents[1] / "golden"
+FIXTURES = Path(__file__).parents[3] / "tests" / "fixtures"
+GOLDEN = Path(__file__).parent / "golden"
 CHOSEN = {
     "exercise1": ["correct_numpy_sign", "wrong_abs", "wrong_float32", "broken_syntax_error",
                   "stub_not_started"],

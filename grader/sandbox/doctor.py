@@ -6,8 +6,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import isolation
-from grader.isolation import Isolation, Tier
+from grader.sandbox import isolation
+from grader.sandbox.isolation import Isolation, Tier
 
 PROBE = "def probe():\n    return 1.0\n"
 
@@ -31,7 +31,7 @@ def diagnose() -> list[str]:
 
 def _start_line(found: Isolation) -> str:
     """Start one real worker, so a broken setup shows here rather than in a grading run."""
-    from grader.worker import Worker, WorkerDied, WorkerTimeout
+    from grader.sandbox.worker import Worker, WorkerDied, WorkerTimeout
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "probe.py"
         path.write_text(PROBE)

@@ -1,6 +1,6 @@
 """The worker: the only process that imports and runs a learner's code.
 
-Started by `grader.worker` as
+Started by `grader.sandbox.worker` as
 ``python -I -B worker_main.py SUBMISSION REQ_FD RESP_FD FUNCTIONS PLAN``. It reads the
 learner's file, confines itself as PLAN says (`_confine`, loaded by path), and only then
 imports numpy and runs the learner's code. It deliberately imports nothing from the grader

@@ -1,6 +1,6 @@
 """`grade batch`: grade a folder of student folders into a CSV gradebook, resumably.
 
-Each student is one job (`grader.student_job`), run here in a pool of `jobs` threads that
+Each student is one job (`grader.course.student_job`), run here in a pool of `jobs` threads that
 each wait on one child process, or on a Dask cluster. After each job the student's JSON
 record is written atomically; a record whose key (hash of the student's files, the grader's
 own files and the limits) still matches is reused, which is what makes a rerun resume.
@@ -24,10 +24,12 @@ from pathlib import Path
 
 import click
 
-from grader import gradebook, paths
+from grader import paths
+from grader.course import gradebook
+from grader.course.server import ServerLost, kill_running, start_server
+from grader.course.snapshot import Snapshot, graded_names, take_snapshot
+from grader.course.student_job import RETRY, JobResult, grade_snapshot
 from grader.files import write_atomically
-from grader.student_job import (RETRY, JobResult, ServerLost, Snapshot, graded_names,
-                                grade_snapshot, kill_running, start_server, take_snapshot)
 from grader.text import head
 
 CSV_EVERY = 5.0

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader import lasso
+from grader.checks import lasso
 from grader.catalog import find
 from grader.checks import exercise4 as checks
 from grader.checks.strategies import lasso_problems
@@ -20,7 +20,7 @@ from grader.grading import grade
 from grader.results import Status
 from grader.submission import Outcome
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 CALL = Call("selected_features", ("w",), (np.array([0.0, 1.0]),))
 
 

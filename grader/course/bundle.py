@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from grader.files import replacing
-from grader.release import PROJECT, ReleaseError, copy_project
+from grader.course.release import PROJECT, ReleaseError, copy_project
 from grader.results import TELL_INSTRUCTOR
 
 SOURCES = ("README.md", "pyproject.toml", "exercises", "quiz", "grader", "solutions")

@@ -6,7 +6,7 @@ import hashlib
 
 import numpy as np
 
-from grader import housing, lasso
+from grader.checks import housing, lasso
 from ista import plain_ista
 
 DIGEST = "3ab41f785c53de38abf77913aac5adb7d9d01b0d14a039eba6a57ca8d45eae41"

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 
-from grader.plugin import GRADER_BROKE
-from grader.results import Report, Status
+from grader.results import GRADER_BROKE, Report, Status
 from grader.text import tail
 
 VISIBILITY = {"visible": "visible", "hidden": "after_due_date"}

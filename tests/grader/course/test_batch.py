@@ -18,11 +18,12 @@ import pytest
 from click.testing import CliRunner
 
 import batch_class
-from grader import gradebook
+from grader.course import gradebook
 from grader.cli import main
-from grader.student_job import JobResult, grade_snapshot, take_snapshot
+from grader.course.snapshot import take_snapshot
+from grader.course.student_job import JobResult, grade_snapshot
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TIMEOUT = "60"
 """Far above any real student's time even on a busy machine; only zed's endless loop hits a limit."""
 
@@ -312,13 +313,13 @@ def test_a_batch_stopped_while_its_grading_server_starts_still_says_how_to_resum
     run = batch(folder, out, tmp_path / "tmp")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not processes_mentioning(
-            f"grader._grading_server {run.pid}"):
+            f"grader.course._grading_server {run.pid}"):
         time.sleep(0.01)
     run.terminate()
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == 130, stderr
     assert f"Stopped with 0 of {len(names)} students graded" in stderr
-    assert wait_until_no_process_mentions(f"grader._grading_server {run.pid}") == []
+    assert wait_until_no_process_mentions(f"grader.course._grading_server {run.pid}") == []
 
 
 def test_a_record_that_is_not_the_batchs_own_is_not_trusted(tmp_path):

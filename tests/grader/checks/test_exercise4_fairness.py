@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 
-from grader import lasso
+from grader.checks import lasso
 from grader.checks import exercise4 as checks
 from grader.checks.strategies import dead_lasso_problems, lasso_problems, orthogonal_problems
 from ista import plain_ista
