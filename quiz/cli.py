@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from quiz import render
-from quiz.bank import Bank, BankError, load_bank
+from quiz.bank import DEFAULT_BANK, Bank, BankError, load_bank
 from quiz.gift import bank_to_gift
 from quiz.grading import grade, parse_answers
 from quiz.selection import PresentedQuestion, select_questions
-from quiz.session import run_session
+from quiz.session import run_session, save_for_grading
 
 EXIT_INTERRUPTED = 130
 """Exit code when the learner stops an interactive session with Ctrl-C or Ctrl-D."""
@@ -112,7 +112,15 @@ def main(
     outcome = run_session(
         presented, title=loaded.title, sections=loaded.sections, seed=seed, color=_color()
     )
-    ctx.exit(0 if outcome.completed else EXIT_INTERRUPTED)
+    if not outcome.completed:
+        ctx.exit(EXIT_INTERRUPTED)
+    if loaded.path.resolve() == DEFAULT_BANK.resolve():  # what `grade all` grades
+        if all_questions:
+            click.echo("\n" + render.NOT_SAVED_WITH_ALL)
+        else:
+            save_for_grading(presented, outcome.result, loaded.lesson_questions,
+                             shuffled=shuffle, color=_color())
+    ctx.exit(0)
 
 
 def _read_answers_file(path: Path) -> str:
