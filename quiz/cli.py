@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from quiz import render
-from quiz.bank import DEFAULT_BANK, Bank, BankError, load_bank
 from quiz.atomic import write_atomically
+from quiz.bank import DEFAULT_BANK, Bank, BankError, load_bank
 from quiz.gift import IMPORT_HINT as GIFT_IMPORT_HINT
 from quiz.gift import bank_to_gift
 from quiz.grading import grade, parse_answers
