@@ -38,8 +38,8 @@ def grade_quiz(folder: Path | None) -> ExerciseResult:
     problem = None
     if path is None or not path.is_file():
         where = folder / ANSWERS_FILE if folder is not None else ANSWERS_FILE
-        problem = (f"There is no {where}. Take the quiz with `quiz`, then write your letters "
-                   f"there, one per question, e.g. A,B,C.")
+        problem = (f"There is no {where}. Take the quiz with `quiz` from your course folder; "
+                   "it saves your answers there.")
         kind = "not started"
     else:
         try:

@@ -9,11 +9,15 @@ from pathlib import Path
 import click
 
 from quiz import render
-from quiz.bank import Bank, BankError, load_bank
+from quiz.atomic import write_atomically
+from quiz.bank import DEFAULT_BANK, Bank, BankError, load_bank
+from quiz.gift import IMPORT_HINT as GIFT_IMPORT_HINT
 from quiz.gift import bank_to_gift
 from quiz.grading import grade, parse_answers
+from quiz.qti import IMPORT_HINT as QTI_IMPORT_HINT
+from quiz.qti import bank_to_qti_zip
 from quiz.selection import PresentedQuestion, select_questions
-from quiz.session import run_session
+from quiz.session import run_session, save_for_grading
 
 EXIT_INTERRUPTED = 130
 """Exit code when the learner stops an interactive session with Ctrl-C or Ctrl-D."""
@@ -112,7 +116,15 @@ def main(
     outcome = run_session(
         presented, title=loaded.title, sections=loaded.sections, seed=seed, color=_color()
     )
-    ctx.exit(0 if outcome.completed else EXIT_INTERRUPTED)
+    if not outcome.completed:
+        ctx.exit(EXIT_INTERRUPTED)
+    if loaded.path.resolve() == DEFAULT_BANK.resolve():  # what `grade all` grades
+        if all_questions:
+            click.echo("\n" + render.NOT_SAVED_WITH_ALL)
+        else:
+            save_for_grading(presented, outcome.result, loaded.lesson_questions,
+                             shuffled=shuffle, color=_color())
+    ctx.exit(0)
 
 
 def _read_answers_file(path: Path) -> str:
@@ -141,16 +153,48 @@ def _grade_and_report(
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(["gift"]), default="gift",
-              show_default=True, help="The export format: Moodle's GIFT.")
+@click.option("--format", "output_format", type=click.Choice(["gift", "qti"]), default="gift",
+              show_default=True,
+              help="gift: Moodle's GIFT text. qti: a QTI 1.2 zip for Canvas (needs --output).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write to FILE (replacing it) instead of printing.")
 @_bank_option
 @click.pass_obj
-def export(group_bank: Path | None, output_format: str, bank: Path | None) -> None:
-    """Print the whole question bank in an LMS import format.
+def export(group_bank: Path | None, output_format: str, output: Path | None,
+           bank: Path | None) -> None:
+    """Export the whole question bank in an LMS import format.
 
-    Redirect it to a file and import that into Moodle (Question bank > Import > GIFT).
+    \b
+    quiz export > l1-quiz.gift
+        Moodle: Question bank > Import > GIFT format
+    quiz export --format qti --output l1-quiz.zip
+        Canvas: Settings > Import Course Content > QTI .zip file
     """
-    click.echo(bank_to_gift(_load(bank or group_bank)), nl=False)
+    if output_format == "qti" and output is None:
+        raise click.UsageError("--format qti writes a zip file; name it with --output FILE.zip")
+    loaded = _load(bank or group_bank)
+    if output is None:
+        click.echo(bank_to_gift(loaded), nl=False)
+        return
+    if output_format == "qti":
+        data, hint = bank_to_qti_zip(loaded), QTI_IMPORT_HINT
+    else:
+        data, hint = bank_to_gift(loaded).encode("utf-8"), GIFT_IMPORT_HINT
+    _write_export(output, data, suffix=output_format if output_format == "gift" else "zip")
+    click.echo(f"Wrote {len(loaded.questions)} questions to {output}. {hint}")
+
+
+def _write_export(output: Path, data: bytes, *, suffix: str) -> None:
+    """Write an export atomically; one-line errors for a folder or an unwritable place."""
+    if output.is_dir():
+        example = os.path.join(output, f"quiz.{suffix}")
+        raise QuizError(f"{output} is a folder; name a file inside it, e.g. {example}")
+    try:
+        write_atomically(output, data)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise QuizError(f"cannot write {output} ({reason}); check that its folder exists "
+                        "and that you may write there") from None
 
 
 @main.command()

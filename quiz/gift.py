@@ -17,7 +17,9 @@ itself when the quiz is set to).
 from __future__ import annotations
 
 from quiz.bank import Bank, Question
+from quiz.feedback import general_feedback, option_feedback
 
+IMPORT_HINT = "In Moodle: Question bank > Import > GIFT format (UTF-8)."
 _SPECIAL = "~=#{}:"
 
 
@@ -33,12 +35,9 @@ def question_to_gift(question: Question) -> str:
     """One question as a GIFT multiple-choice block."""
     lines = [f"::{escape(question.id)}::{escape(question.stem)} {{"]
     for option in question.options:
-        if option.correct:
-            lines.append(f"={escape(option.text)}#Correct.")
-        else:
-            lines.append(f"~{escape(option.text)}#{escape(option.why_wrong or '')}")
-    general = f"{question.explanation} (Lesson section: {question.section}.)"
-    lines.append(f"####{escape(general)}")
+        mark = "=" if option.correct else "~"
+        lines.append(f"{mark}{escape(option.text)}#{escape(option_feedback(option))}")
+    lines.append(f"####{escape(general_feedback(question))}")
     lines.append("}")
     return "\n".join(lines)
 
@@ -48,7 +47,7 @@ def bank_to_gift(bank: Bank) -> str:
     count = len(bank.questions)
     header = [
         f"// {bank.title}: {count} multiple-choice questions, exported by `quiz export`.",
-        "// Import in Moodle: Question bank > Import > GIFT format (UTF-8).",
+        f"// {IMPORT_HINT}",
     ]
     blocks = []
     lesson_ids = [q.id for q in bank.questions if q.lesson]

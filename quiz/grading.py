@@ -1,8 +1,8 @@
 """Grading a list of answer letters, without prompting: the scripted mode and the Python API.
 
-    >>> result = grade_answers(parse_answers("B,D,A"))
+    >>> result = grade_answers(parse_answers("D,A,C"))
     >>> result.score, result.max_score
-    (3, 3)
+    (0, 3)
 
 `QuizResult.to_json()` is the `quiz --answers ... --format json` document; its shape is
 documented in quiz/README.md and versioned by `JSON_VERSION`.

@@ -6,10 +6,13 @@ everywhere. Styling uses click.style; click.echo removes it when colour is off.
 
 from __future__ import annotations
 
+import os
 import textwrap
+from pathlib import Path
 
 import click
 
+from quiz.answers_file import ANSWERS_FILE, SaveOutcome, Saved
 from quiz.bank import LETTERS
 from quiz.grading import QuestionResult, QuizResult
 from quiz.selection import PresentedQuestion
@@ -126,3 +129,42 @@ def scripted_report(result: QuizResult, sections: tuple[str, ...]) -> str:
 def _result_line(number: int, r: QuestionResult, width: int) -> str:
     verdict = "right" if r.correct else f"wrong, the answer is {r.answer}"
     return f"{number:>2}. {r.id:<{width}}  {r.given}  {verdict}"
+
+
+NOT_SAVED_WITH_ALL = (
+    "`quiz --all` does not save your answers; `quiz` alone saves the lesson's three for `grade all`."
+)
+
+
+def shown_path(path: Path, cwd: Path) -> str:
+    """`path` relative to `cwd` when it is inside it, else in full."""
+    relative = os.path.relpath(path, cwd)
+    return str(path) if relative.startswith("..") else relative
+
+
+def replace_question(path: Path, cwd: Path) -> str:
+    """The yes/no question before replacing a saved answers file with other answers."""
+    return f"{shown_path(path, cwd)} already holds other answers. Replace them with this session's?"
+
+
+def saved_answers(outcome: SaveOutcome, cwd: Path, *, shuffled: bool) -> str:
+    """One line saying where the answers were saved, or why not and how to save them."""
+    letters = ",".join(outcome.letters)
+    if shuffled:
+        letters += " (the unshuffled quiz's letters)"
+    if outcome.status is Saved.NO_FOLDER or outcome.path is None:
+        return ("Your answers were not saved: there is no exercises/ folder here or above. "
+                f"Run `quiz` from your course folder, or write {letters} "
+                f"in exercises/{ANSWERS_FILE} yourself.")
+    where = shown_path(outcome.path, cwd)
+    if outcome.status is Saved.SAVED:
+        return f"Saved your answers in {where}, where `grade all` reads them."
+    if outcome.status is Saved.UNCHANGED:
+        return f"Your answers are already saved in {where}."
+    if outcome.status is Saved.KEPT:
+        return f"Kept the answers already in {where}; this session's answers were not saved."
+    if outcome.status is Saved.IN_THE_WAY:
+        return (f"Your answers were not saved: {where} is {outcome.detail}, so it was left "
+                f"alone. Remove it, then write {letters} in a file of that name.")
+    return (f"Your answers were not saved: cannot write {where} ({outcome.detail}). "
+            f"Write {letters} in it yourself.")

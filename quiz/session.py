@@ -1,13 +1,16 @@
-"""The interactive quiz: ask each question, read a letter, give feedback, keep score."""
+"""The interactive quiz: ask each question, read a letter, give feedback, keep score, and
+save the answers where `grade all` reads them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
 from quiz import render
-from quiz.bank import LETTERS
+from quiz.answers_file import SaveOutcome, bank_letters, save_answers
+from quiz.bank import LETTERS, Question
 from quiz.grading import QuestionResult, QuizResult, grade_one
 from quiz.selection import PresentedQuestion
 
@@ -63,3 +66,36 @@ def _ask_letter(color: bool | None) -> str:
         if len(letter) == 1 and letter in LETTERS:
             return letter
         click.echo(render.INVALID_ANSWER, color=color)
+
+
+def save_for_grading(
+    presented: list[PresentedQuestion],
+    result: QuizResult,
+    lesson: tuple[Question, ...],
+    *,
+    shuffled: bool,
+    color: bool | None = None,
+) -> SaveOutcome:
+    """Save a finished session's answers to the lesson's questions for `grade all`.
+
+    Asks before replacing a file that holds other answers; Enter, "n", Ctrl-D or Ctrl-C
+    keep it. Ends with one line saying where the answers are, or why they were not saved.
+    """
+    cwd = Path.cwd()
+    click.echo()
+    outcome = save_answers(
+        bank_letters(presented, result, lesson),
+        start=cwd,
+        confirm_replace=lambda path: _confirm_replace(path, cwd),
+    )
+    click.echo(render.saved_answers(outcome, cwd, shuffled=shuffled), color=color)
+    return outcome
+
+
+def _confirm_replace(path: Path, cwd: Path) -> bool:
+    try:
+        return click.confirm(render.replace_question(path, cwd), default=False)
+    except click.Abort:
+        # Ctrl-C or Ctrl-D leaves the cursor after the prompt; start a fresh line.
+        click.echo()
+        return False

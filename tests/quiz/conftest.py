@@ -57,6 +57,19 @@ def to_toml(data: Bank) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run each test (and any `quiz` it spawns) in an empty folder of its own.
+
+    A finished session saves its answers in the exercises/ folder it finds from the current
+    directory; from the repository root that would be the course's own exercises/.
+    """
+    folder = tmp_path_factory.mktemp("cwd")
+    monkeypatch.chdir(folder)
+    return folder
+
+
 @pytest.fixture
 def write_bank(tmp_path: Path) -> Callable[..., Path]:
     """Write a bank to tmp_path: the valid one, optionally changed by `mutate(data)` first."""

@@ -1,43 +1,16 @@
 """The interactive session: in a real pseudo-terminal with pexpect, and through CliRunner.
 
 The pty tests spawn the installed `quiz` script beside the test interpreter, as a learner
-would run it, and wait on text with generous timeouts so a slow machine cannot flake them.
+would run it (tests/quiz/quiz_pty.py).
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
-
-import pexpect
 import pytest
 from click.testing import CliRunner
+from quiz_pty import PROMPT, QUIZ, ctrl_c, finish, spawn
 
 from quiz.cli import EXIT_INTERRUPTED, main
-
-QUIZ = Path(sys.executable).parent / "quiz"
-PROMPT = "Your answer (A-D): "
-TIMEOUT = 30
-
-
-def spawn(*args: str, color: bool = False) -> pexpect.spawn:
-    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
-    env["TERM"] = "dumb"
-    if not color:
-        env["NO_COLOR"] = "1"
-    return pexpect.spawn(
-        str(QUIZ), list(args), env=env, encoding="utf-8", timeout=TIMEOUT,
-        dimensions=(40, 120),
-    )
-
-
-def finish(child: pexpect.spawn) -> str:
-    """Wait for the process to end; return what it printed after the last expect."""
-    child.expect(pexpect.EOF)
-    rest = child.before
-    child.close()
-    return rest
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -117,7 +90,7 @@ def test_ctrl_d_at_a_prompt_ends_cleanly_with_the_score_so_far() -> None:
 def test_ctrl_c_at_the_first_prompt_ends_cleanly() -> None:
     child = spawn()
     child.expect_exact(PROMPT)
-    child.sendintr()
+    ctrl_c(child)
     child.expect_exact("You stopped the quiz before answering a question.")
     rest = finish(child)
     assert "Traceback" not in rest and "Aborted" not in rest
@@ -130,7 +103,7 @@ def test_shuffled_session_shows_the_seed_and_the_shuffled_order() -> None:
     child.expect_exact("Questions and options are shuffled with seed 3.")
     child.expect_exact("Question 1 of 3")
     child.expect_exact(PROMPT)
-    child.sendintr()
+    ctrl_c(child)
     finish(child)
 
 
@@ -138,13 +111,13 @@ def test_colour_on_a_terminal_and_none_with_no_color() -> None:
     coloured = spawn(color=True)
     coloured.expect_exact(PROMPT)
     assert "\x1b[1m" in coloured.before  # the bold title and question header
-    coloured.sendintr()
+    ctrl_c(coloured)
     finish(coloured)
 
     plain = spawn(color=False)
     plain.expect_exact(PROMPT)
     assert "\x1b[" not in plain.before
-    plain.sendintr()
+    ctrl_c(plain)
     finish(plain)
 
 
