@@ -61,6 +61,9 @@ class LearnerFailure(Exception):
     kind = "failed"
     teaches = True
     """Whether the check's lesson idea and hint apply (not for a crash or a syntax error)."""
+    blocks = True
+    """Whether the checks that wait for this one (`after=`) are skipped while it fails: not
+    for a form problem (a list, inputs changed in place) whose values can still be graded."""
 
 
 class Mismatch(LearnerFailure):
@@ -100,8 +103,8 @@ class Inconsistent(LearnerFailure):
 class BadReturn(LearnerFailure):
     """The call returned the wrong kind of thing (a list, None, NaN, a wrong shape...)."""
 
-    def __init__(self, call: Call, problem: str) -> None:
-        self.call = call
+    def __init__(self, call: Call, problem: str, *, blocks: bool = True) -> None:
+        self.call, self.blocks = call, blocks
         super().__init__(f"called {call}: {problem}")
 
 

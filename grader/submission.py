@@ -58,30 +58,54 @@ class Outcome:
     """The argument that was returned itself, instead of a new array."""
     extra: dict = field(default_factory=dict)
 
-    def array(self, *, shape: tuple[int, ...]) -> np.ndarray:
-        """The result as a float64 array of `shape`, or a `BadReturn` that says what is wrong."""
-        self._check_inputs()
-        if self.type != "ndarray":
-            raise BadReturn(self.call, f"it returned {self._what()}; return a numpy array "
-                            f"of shape {_shape(shape)}, for example with np.array(...).")
-        if self.value is None and self.extra.get("too_large"):
-            raise BadReturn(self.call, f"it returned an array of shape {_shape(self.shape or ())}, "
-                            "far too large to be an answer here.")
-        if self.value is None:
-            raise BadReturn(self.call, f"it returned an array of dtype {self.dtype}; "
-                            "return an array of floats.")
-        if self.dtype in ("float16", "float32"):
-            raise BadReturn(self.call, f"it returned an array of dtype {self.dtype}, which keeps "
-                            "only a few digits; return float64, numpy's default.")
-        if self.value.shape != shape:
-            raise BadReturn(self.call, f"it returned an array of shape {_shape(self.value.shape)}; "
-                            f"expected shape {_shape(shape)}, the same as w.")
-        self._check_finite()
-        return self.value
+    def array(self, *, shape: tuple[int, ...], form: bool = False) -> np.ndarray:
+        """The result as a float64 array of `shape`, or a `BadReturn` that says what is wrong.
 
-    def number(self) -> float:
-        """The result as one float, or a `BadReturn` that says what is wrong."""
-        self._check_inputs()
+        With `form` (an exercise's first check) it must be exactly a new float64 array of
+        `shape` with the inputs left as they were, and its values are not looked at. Without
+        it, values that can be read (a list of numbers, an array of the right size in another
+        shape) are graded: a form problem costs only the form check's points."""
+        problem, readable = self._form_problem(shape), self._readable(shape)
+        if form:
+            if problem:
+                raise BadReturn(self.call, problem, blocks=readable is None)
+            self._check_inputs()
+            return self.value
+        if readable is None:
+            raise BadReturn(self.call, problem or "it returned something the grader cannot read.")
+        self._check_finite(readable)
+        return readable
+
+    def _form_problem(self, shape: tuple[int, ...]) -> str | None:
+        if self.type != "ndarray":
+            return (f"it returned {self._what()}; return a numpy array of shape {_shape(shape)}, "
+                    "for example with np.array(...).")
+        if self.value is None and self.extra.get("too_large"):
+            return (f"it returned an array of shape {_shape(self.shape or ())}, far too large "
+                    "to be an answer here.")
+        if self.value is None:
+            return f"it returned an array of dtype {self.dtype}; return an array of floats."
+        if self.dtype in ("float16", "float32"):
+            return (f"it returned an array of dtype {self.dtype}, which keeps only a few "
+                    "digits; return float64, numpy's default.")
+        if self.value.shape != shape:
+            return (f"it returned an array of shape {_shape(self.value.shape)}; expected shape "
+                    f"{_shape(shape)}, the same as w.")
+        return None
+
+    def _readable(self, shape: tuple[int, ...]) -> np.ndarray | None:
+        """The values, in `shape`, when they can be graded despite a form problem."""
+        if (self.value is None or self.type not in ("ndarray", "list", "tuple")
+                or self.dtype in ("float16", "float32")
+                or self.value.size != int(np.prod(shape, dtype=np.int64))):
+            return None
+        return self.value.reshape(shape)
+
+    def number(self, *, form: bool = False) -> float:
+        """The result as one float, or a `BadReturn` that says what is wrong. With `form`
+        (an exercise's first check) the inputs must also be left as they were."""
+        if form:
+            self._check_inputs()
         if self.value is None or self.type not in ("number", "ndarray"):
             raise BadReturn(self.call, f"it returned {self._what()}; return one number "
                             "(a float).")
@@ -94,9 +118,11 @@ class Outcome:
         self._check_finite()
         return float(self.value.reshape(()))
 
-    def indices(self) -> np.ndarray:
-        """The result as a 1-D int array of distinct ascending indices, or a `BadReturn`."""
-        self._check_inputs()
+    def indices(self, *, form: bool = False) -> np.ndarray:
+        """The result as a 1-D int array of distinct ascending indices, or a `BadReturn`. With
+        `form` the inputs must also be left as they were."""
+        if form:
+            self._check_inputs()
         if self.type != "ndarray":
             raise BadReturn(self.call, f"it returned {self._what()}; return a numpy array "
                             "of integer indices.")
@@ -119,16 +145,19 @@ class Outcome:
         return self.value.astype(np.int64)
 
     def _check_inputs(self) -> None:
+        """Inputs changed in place cost the form check; the values are still graded."""
         if self.mutated:
             raise BadReturn(self.call, f"it changed its argument {self.mutated[0]} in place; "
-                            "compute a new array and leave the inputs as they were.")
+                            "compute a new array and leave the inputs as they were.",
+                            blocks=False)
         if self.aliased:
             raise BadReturn(self.call, f"it returned its argument {self.aliased} itself; "
-                            "return a new array.")
+                            "return a new array.", blocks=False)
 
-    def _check_finite(self) -> None:
-        if not np.all(np.isfinite(self.value)):
-            bad = "NaN" if np.any(np.isnan(self.value)) else "inf"
+    def _check_finite(self, value: np.ndarray | None = None) -> None:
+        value = self.value if value is None else value
+        if not np.all(np.isfinite(value)):
+            bad = "NaN" if np.any(np.isnan(value)) else "inf"
             raise BadReturn(self.call, f"the result contains {bad}. Look for a division by "
                             "zero or an overflow.")
 
