@@ -170,7 +170,10 @@ def solve_l2(problem: Problem) -> tuple[float, float]:
             break
         mu = new if lo < new < hi else 0.5 * (lo + hi)
     w1, w2 = _shrunk(problem, mu)[0]
-    return (w1, w2)
+    # At the root ‖w‖ = C exactly; rescaling removes the last few ulps of rounding in the
+    # norm (an ill-conditioned H leaves ‖w‖ = C·(1 + 1e-15)), so w is never outside.
+    scale = budget / math.hypot(w1, w2)
+    return (w1 * scale, w2 * scale)
 
 
 def _shrunk(problem: Problem, mu: float) -> tuple[tuple[float, float], float]:

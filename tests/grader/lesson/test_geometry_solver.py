@@ -94,6 +94,7 @@ def _scale(problem: Problem) -> float:
 @given(problem=problems())
 @example(problem=Problem((0.0, 5.0), 1.0, (1.0, 0.0, 1.0)))
 @example(problem=Problem((3.0, 3.0), 1.0, (1.0, 0.0, 1.0)))
+@example(problem=Problem((0.0, 3.0), 1.0, (91.0, 9.241286013726661, 1.0)))  # ‖w‖ was C·(1 + 1e-15)
 def test_both_solutions_are_feasible(problem: Problem) -> None:
     solution = solve(problem)
     assert abs(solution.l1[0]) + abs(solution.l1[1]) <= problem.budget * (1 + 4e-16)
