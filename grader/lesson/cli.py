@@ -1,12 +1,15 @@
 """`grade lesson`: click wiring for the lesson's text and its geometry picture.
 
 It lives beside the lesson, not in grader/cli.py, which only adds it as one command.
-Exit codes: 0 shown; 2 usage error (unknown section), with one line saying why.
+Exit codes: 0 shown; 2 usage error (unknown section, invalid numbers, a picture that cannot
+be written: unknown extension, no matplotlib, no permission), with one line saying why.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import click
 
@@ -24,7 +27,7 @@ class LessonError(click.ClickException):
 
 class LessonGroup(click.Group):
     """`grade lesson` alone lists the sections; any words that are not a subcommand
-    name a section, so `grade lesson the geometric picture` works unquoted."""
+    (`geometry`) name a section, so `grade lesson the geometric picture` works unquoted."""
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         if args and args[0] in self.commands:
@@ -39,13 +42,14 @@ def _color() -> bool | None:
 
 
 @click.group("lesson", cls=LessonGroup, invoke_without_command=True,
-             subcommand_metavar="[SECTION]")
+             subcommand_metavar="[SECTION | geometry]")
 @click.pass_context
 def lesson(ctx: click.Context) -> None:
     """Read the lesson on L1 regularization in your terminal.
 
     `grade lesson` lists the sections; `grade lesson SECTION` shows one, named by its
     number or its name (any case, or the start of a word in it: `grade lesson geometric`).
+    `grade lesson geometry` draws the L1 and L2 budgets with the loss around them.
     """
     if ctx.invoked_subcommand is None:
         render.show(render.contents_text(sections(), render.terminal_width()), color=_color())
@@ -61,3 +65,59 @@ def _section_command(ctx: click.Context) -> None:
         raise LessonError(str(error)) from None
     text = render.section_text(section, len(sections()), render.terminal_width())
     render.show(text, color=_color())
+
+
+@lesson.command("geometry")
+@click.option("--center", default="1.8,1", show_default=True, metavar="X,Y",
+              help="The unconstrained optimum, where the loss ellipses are centred.")
+@click.option("--budget", default="1", show_default=True, metavar="C",
+              help="The size of both budgets: |w1| + |w2| <= C and w1² + w2² <= C².")
+@click.option("--shape", default="1.5,0.5,1", show_default=True, metavar="A,B,D",
+              help="The loss A(w1-X)² + 2B(w1-X)(w2-Y) + D(w2-Y)²; needs A, D > 0 and AD > B².")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]),
+              help="Print the solutions instead of drawing them: text, or json for programs.")
+@click.option("--save", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write the picture to FILE.png or FILE.svg (needs matplotlib).")
+def geometry(center: str, budget: str, shape: str, fmt: str | None, save: Path | None) -> None:
+    """Draw the L1 diamond and the L2 circle with the loss ellipses, and where each
+    budget stops the weights.
+
+    It prints the two solutions (--format text or json); with --save it writes an image.
+    """
+    from grader.lesson.geometry import GeometryError, Problem, solve, validate
+    try:
+        problem = validate(Problem(_numbers("--center", center, "X,Y", "1.8,1"),
+                                   _numbers("--budget", budget, "C", "1")[0],
+                                   _numbers("--shape", shape, "A,B,D", "1.5,0.5,1")))
+    except GeometryError as error:
+        raise LessonError(str(error)) from None
+    if save is not None:
+        _save(problem, save)
+    solution = solve(problem)
+    if fmt == "json":
+        click.echo(json.dumps(solution.as_json()))
+    elif fmt == "text" or save is None:
+        from grader.lesson.geometry_text import summary
+        click.echo("\n".join(summary(problem, solution)))
+
+
+def _numbers(option: str, text: str, names: str, example: str) -> tuple[float, ...]:
+    count = names.count(",") + 1
+    parts = text.split(",")
+    try:
+        values = tuple(float(part) for part in parts)
+    except ValueError:
+        values = ()
+    if len(values) != count:
+        raise LessonError(f"{option} takes {names}: {count} number{'s' if count > 1 else ''} "
+                          f"separated by commas, like {example}; got {text!r}.")
+    return values
+
+
+def _save(problem, path: Path) -> None:
+    from grader.lesson.pictures import PictureError, save_picture
+    try:
+        save_picture(problem, path)
+    except PictureError as error:
+        raise LessonError(str(error)) from None
+    click.echo(f"Wrote {path}.", err=True)
