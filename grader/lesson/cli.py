@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -82,7 +83,9 @@ def geometry(center: str, budget: str, shape: str, fmt: str | None, save: Path |
     """Draw the L1 diamond and the L2 circle with the loss ellipses, and where each
     budget stops the weights.
 
-    It prints the two solutions (--format text or json); with --save it writes an image.
+    On a terminal the picture is interactive: arrow keys move the centre, r/R turn the
+    ellipses, s/S stretch them, +/- change C, q quits. Elsewhere, or with --format, it
+    prints the two solutions; with --save it writes an image.
     """
     from grader.lesson.geometry import GeometryError, Problem, solve, validate
     try:
@@ -93,6 +96,13 @@ def geometry(center: str, budget: str, shape: str, fmt: str | None, save: Path |
         raise LessonError(str(error)) from None
     if save is not None:
         _save(problem, save)
+    if fmt is None and save is None and sys.stdin.isatty() and sys.stdout.isatty():
+        from grader.lesson.geometry_screen import CannotDraw, run_screen
+        try:
+            run_screen(problem)
+            return
+        except CannotDraw as error:
+            click.echo(f"Cannot draw here ({error}); here are the numbers instead.", err=True)
     solution = solve(problem)
     if fmt == "json":
         click.echo(json.dumps(solution.as_json()))
