@@ -47,8 +47,9 @@ def verdict(problem: Problem, solution: Solution, *, advice: bool = False) -> st
     With `advice`, an edge solution also says how to move towards a corner."""
     (x, y), budget = problem.center, problem.budget
     if abs(x) + abs(y) <= budget:
-        return ("The centre is inside the diamond, so neither budget holds the weights back: "
-                "both solutions are the centre itself. Move it out, or lower C.")
+        inside = ("The centre is inside the diamond, so neither budget holds the weights back: "
+                  "both solutions are the centre itself.")
+        return inside + (" Move it out, or lower C." if advice else "")
     if solution.l1_corner:
         zero = SUBSCRIPTS[solution.l1.index(0.0)]
         l1 = f"The L1 solution sits on a corner of the diamond: {zero} is exactly 0.0"

@@ -64,7 +64,7 @@ def draw(figure, problem: Problem, solution: Solution) -> None:
         xs, ys = zip(*contour_points(problem, level, 360))
         plot.plot(xs, ys, color=LOSS_COLOUR, linewidth=1.4 if touches else 0.8,
                   linestyle="-" if touches else "--",
-                  label="loss contour touching a budget" if touches else "loss contours inside it")
+                  label="loss contour touching a budget" if touches else "smaller loss contours")
     plot.plot([x], [y], marker="x", color="black", markersize=8, linestyle="none",
               label="centre: the loss without a budget")
     for name, w, marker, colour in (("L1", solution.l1, "D", L1_COLOUR),
