@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from grader.lesson import render
+from grader.lesson.geometry import GeometryError, Problem, solve, validate
 from grader.lesson.sections import UnknownSection, find, sections
 
 EXIT_USAGE = 2
@@ -30,7 +31,8 @@ class LessonGroup(click.Group):
     """`grade lesson` alone lists the sections; any words that are not a subcommand
     (`geometry`) name a section, so `grade lesson the geometric picture` works unquoted."""
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str, click.Command, list[str]]:
         if args and args[0] in self.commands:
             return super().resolve_command(ctx, args)
         words = [a for a in args if not a.startswith("-")]
@@ -87,7 +89,6 @@ def geometry(center: str, budget: str, shape: str, fmt: str | None, save: Path |
     ellipses, s/S stretch them, +/- change C, q quits. Elsewhere, or with --format, it
     prints the two solutions; with --save it writes an image.
     """
-    from grader.lesson.geometry import GeometryError, Problem, solve, validate
     try:
         problem = validate(Problem(_numbers("--center", center, "X,Y", "1.8,1"),
                                    _numbers("--budget", budget, "C", "1")[0],
@@ -124,7 +125,7 @@ def _numbers(option: str, text: str, names: str, example: str) -> tuple[float, .
     return values
 
 
-def _save(problem, path: Path) -> None:
+def _save(problem: Problem, path: Path) -> None:
     from grader.lesson.pictures import PictureError, save_picture
     try:
         save_picture(problem, path)

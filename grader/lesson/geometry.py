@@ -71,7 +71,8 @@ def validate(problem: Problem) -> Problem:
         if not math.isfinite(value):
             raise GeometryError(f"{name} must be a finite number, not {value}.")
         if abs(value) > LARGEST:
-            raise GeometryError(f"{name} = {value:g} is too large; keep every number within ±{LARGEST:g}.")
+            raise GeometryError(f"{name} = {value:g} is too large; keep every number within "
+                                f"±{LARGEST:g}.")
     if budget < SMALLEST:
         raise GeometryError(f"the budget C must be at least {SMALLEST:g}; it is {budget:g}.")
     if a < SMALLEST or d < SMALLEST or a * d - b * b <= 0.0:

@@ -50,7 +50,9 @@ class Picture:
 
     def budget_changed(self, step: float) -> Picture:
         budget = _round(self.problem.budget + step)
-        return replace(self, problem=replace(self.problem, budget=budget)) if budget >= BUDGET_STEP else self
+        if budget < BUDGET_STEP:
+            return self
+        return replace(self, problem=replace(self.problem, budget=budget))
 
     def turned(self, degrees: float) -> Picture:
         return self._reshaped((self.angle + degrees) % 180.0, self.ratio)
@@ -64,8 +66,8 @@ class Picture:
         flat, steep = mean / math.sqrt(ratio), mean * math.sqrt(ratio)
         c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         digits = 5 - math.floor(math.log10(steep))  # six significant digits of the largest
-        shape = (_round(flat * c * c + steep * s * s, digits),
-                 _round((flat - steep) * c * s, digits), _round(flat * s * s + steep * c * c, digits))
+        shape = (_round(flat * c * c + steep * s * s, digits), _round((flat - steep) * c * s, digits),
+                 _round(flat * s * s + steep * c * c, digits))
         try:
             problem = validate(replace(self.problem, shape=shape))
         except GeometryError:  # rounding made it flat: keep the picture as it was
@@ -82,8 +84,9 @@ def after_key(picture: Picture, key: str) -> Picture:
     actions = {
         "KEY_LEFT": lambda p: p.moved(-MOVE, 0.0), "KEY_RIGHT": lambda p: p.moved(MOVE, 0.0),
         "KEY_UP": lambda p: p.moved(0.0, MOVE), "KEY_DOWN": lambda p: p.moved(0.0, -MOVE),
-        "+": lambda p: p.budget_changed(BUDGET_STEP), "=": lambda p: p.budget_changed(BUDGET_STEP),
-        "-": lambda p: p.budget_changed(-BUDGET_STEP), "_": lambda p: p.budget_changed(-BUDGET_STEP),
+        "+": lambda p: p.budget_changed(BUDGET_STEP), "-": lambda p: p.budget_changed(-BUDGET_STEP),
+        # = and _ share keys with + and -: no Shift needed for + on most keyboards.
+        "=": lambda p: p.budget_changed(BUDGET_STEP), "_": lambda p: p.budget_changed(-BUDGET_STEP),
         "r": lambda p: p.turned(TURN), "R": lambda p: p.turned(-TURN),
         "s": lambda p: p.stretched(STRETCH), "S": lambda p: p.stretched(1.0 / STRETCH),
     }

@@ -34,6 +34,13 @@ def run_screen(problem: Problem) -> None:
     locale.setlocale(locale.LC_ALL, "")
     unicode = locale.getpreferredencoding(False).lower().replace("-", "") == "utf8"
     os.environ.setdefault("ESCDELAY", "25")  # Esc quits at once, not after curses' 1 s wait
+    term = os.environ.get("TERM", "")
+    try:
+        curses.setupterm()
+    except curses.error:
+        raise CannotDraw(f"TERM={term} is not a terminal curses knows") from None
+    if not curses.tigetstr("cup"):  # e.g. TERM=dumb: curses would run, and garble the screen
+        raise CannotDraw(f"TERM={term} cannot move the cursor")
     try:
         curses.wrapper(_loop, Picture.of(problem), unicode)
     except KeyboardInterrupt:
@@ -42,7 +49,7 @@ def run_screen(problem: Problem) -> None:
         raise CannotDraw(str(error) or "curses failed") from None
 
 
-def _loop(screen, picture: Picture, unicode: bool) -> None:
+def _loop(screen: curses.window, picture: Picture, unicode: bool) -> None:
     try:
         curses.curs_set(0)
     except curses.error:
@@ -58,7 +65,7 @@ def _loop(screen, picture: Picture, unicode: bool) -> None:
         picture = after_key(picture, name)  # KEY_RESIZE changes nothing but is redrawn
 
 
-def draw(screen, picture: Picture, unicode: bool, styles: dict[str, int]) -> None:
+def draw(screen: curses.window, picture: Picture, unicode: bool, styles: dict[str, int]) -> None:
     """The whole screen for `picture`, or a one-line message if the window is too small."""
     screen.erase()
     rows, cols = screen.getmaxyx()
@@ -111,7 +118,8 @@ def panel(problem: Problem, solution: Solution, rows: int, unicode: bool) -> lis
     ]
     for keep_optional, gap in ((True, True), (False, True), (False, False)):
         chosen = [lines for essential, lines in blocks if essential or keep_optional]
-        joined = [line for lines in chosen for line in ([("", "text")] if gap else []) + lines][gap:]
+        spaced = [([("", "text")] if gap else []) + lines for lines in chosen]
+        joined = [line for lines in spaced for line in lines][gap:]
         if len(joined) <= rows:
             return joined
     return joined[:rows]
@@ -141,7 +149,7 @@ def _runs(cells: list[Cell]) -> list[tuple[int, str, str]]:
     return [run for run in runs if run[1].strip()]
 
 
-def _put(screen, row: int, col: int, text: str, attr: int) -> None:
+def _put(screen: curses.window, row: int, col: int, text: str, attr: int) -> None:
     try:
         screen.addstr(row, col, text, attr)
     except curses.error:
@@ -163,13 +171,15 @@ def _styles() -> dict[str, int]:
     except curses.error:
         background = curses.COLOR_BLACK
     rich = curses.COLORS >= 256
-    colours = {"l1": 208 if rich else curses.COLOR_YELLOW, "l2": 39 if rich else curses.COLOR_CYAN,
-               "touch": 114 if rich else curses.COLOR_GREEN, "axis": 244 if rich else curses.COLOR_WHITE,
-               "contour": 65 if rich else curses.COLOR_GREEN}
+    # The picture's colours in 256 colours (orange, blue, greens, grey), or the nearest of 8.
+    colours = {"l1": (208, curses.COLOR_YELLOW), "l2": (39, curses.COLOR_CYAN),
+               "touch": (114, curses.COLOR_GREEN), "contour": (65, curses.COLOR_GREEN),
+               "axis": (244, curses.COLOR_WHITE)}
     pairs = {}
-    for number_, (name, colour) in enumerate(colours.items(), start=1):
-        curses.init_pair(number_, colour, background)
-        pairs[name] = curses.color_pair(number_)
+    for pair, (name, (many, few)) in enumerate(colours.items(), start=1):
+        curses.init_pair(pair, many if rich else few, background)
+        pairs[name] = curses.color_pair(pair)
     return {**plain, "diamond": pairs["l1"], "l1": pairs["l1"] | bold, "circle": pairs["l2"],
-            "l2": pairs["l2"] | bold, "touch": pairs["touch"], "contour": pairs["contour"] | (0 if rich else dim),
+            "l2": pairs["l2"] | bold, "touch": pairs["touch"],
+            "contour": pairs["contour"] | (0 if rich else dim),  # 8 colours: dim tells it apart
             "axis": pairs["axis"], "label": pairs["axis"]}

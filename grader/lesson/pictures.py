@@ -10,11 +10,16 @@ from __future__ import annotations
 import math
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.files import replacing
 from grader.lesson.geometry import Problem, Solution, contour_points, solve
 from grader.lesson.geometry_text import SUBSCRIPTS, number, numbers, verdict, weights
 from grader.lesson.geometry_view import contour_levels, half_width
+
+if TYPE_CHECKING:  # matplotlib is optional: imported for real only when saving
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FORMATS = {".png": "png", ".svg": "svg"}
 SIZE_INCHES, DPI = (9.0, 6.0), 100
@@ -34,11 +39,13 @@ def save_picture(problem: Problem, path: Path) -> None:
         raise PictureError(f"cannot save {path.name}: the picture can be saved as .png or .svg.")
     try:
         import matplotlib
-        matplotlib.use("Agg")
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise PictureError("saving a picture needs matplotlib: pip install 'l1lab[pictures]'") from None
+        raise PictureError("saving a picture needs matplotlib: "
+                           "pip install 'l1lab[pictures]'") from None
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)  # Agg for this figure only: no display, no global backend switch
     draw(figure, problem, solve(problem))
     try:
         # An SVG holds random ids and the date unless they are fixed: fix them, so the same
@@ -49,7 +56,7 @@ def save_picture(problem: Problem, path: Path) -> None:
         raise PictureError(f"cannot write {path}: {error.strerror}.") from None
 
 
-def draw(figure, problem: Problem, solution: Solution) -> None:
+def draw(figure: Figure, problem: Problem, solution: Solution) -> None:
     """The diamond, the circle, loss contours and both solutions on the left; on the right
     the legend, the numbers and what they mean."""
     plot, panel = figure.subplots(1, 2, width_ratios=(3, 2))
@@ -85,7 +92,7 @@ def draw(figure, problem: Problem, solution: Solution) -> None:
     _panel(panel, plot, problem, solution)
 
 
-def _panel(panel, plot, problem: Problem, solution: Solution) -> None:
+def _panel(panel: Axes, plot: Axes, problem: Problem, solution: Solution) -> None:
     panel.axis("off")
     handles, labels = plot.get_legend_handles_labels()
     unique = dict(zip(labels, handles))  # one legend entry for several contours

@@ -156,6 +156,20 @@ def test_a_small_window_gets_one_line_and_the_picture_after_a_resize() -> None:
     assert term.finish() == 0
 
 
+@pytest.mark.parametrize("term, says", [("dumb", "TERM=dumb cannot move the cursor"),
+                                         ("no-such-terminal", "TERM=no-such-terminal is not a terminal curses knows")])
+def test_a_terminal_that_cannot_draw_gets_the_numbers(term: str, says: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update(TERM=term, LANG="C.UTF-8")
+    child = pexpect.spawn(str(GRADE), ["lesson", "geometry", *START], env=env, encoding="utf-8",
+                          dimensions=(40, 120), timeout=TIMEOUT)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert f"Cannot draw here ({says}); here are the numbers instead." in child.before
+    assert "w = (1.000000, 0.0)" in child.before
+
+
 # --- The pieces, without a terminal --------------------------------------------------
 
 PROBLEM = Problem((1.8, 1.0), 1.0, (1.5, 0.5, 1.0))
