@@ -1,6 +1,8 @@
 """`grade lesson`: click wiring for the lesson's text and its geometry picture.
 
 It lives beside the lesson, not in grader/cli.py, which only adds it as one command.
+Everything else is imported inside the commands: `grade exercise1` loads this module too,
+and should not pay for the lesson.
 Exit codes: 0 shown; 2 usage error (unknown section, invalid numbers, a picture that cannot
 be written: unknown extension, no matplotlib, no permission), with one line saying why.
 """
@@ -14,9 +16,10 @@ from pathlib import Path
 
 import click
 
-from grader.lesson import render
-from grader.lesson.geometry import GeometryError, Problem, solve, validate
-from grader.lesson.sections import UnknownSection, find, sections
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.lesson.geometry import Problem
 
 EXIT_USAGE = 2
 
@@ -55,6 +58,8 @@ def lesson(ctx: click.Context) -> None:
     `grade lesson geometry` draws the L1 and L2 budgets with the loss around them.
     """
     if ctx.invoked_subcommand is None:
+        from grader.lesson import render
+        from grader.lesson.sections import sections
         render.show(render.contents_text(sections(), render.terminal_width()), color=_color())
 
 
@@ -62,6 +67,8 @@ def lesson(ctx: click.Context) -> None:
 @click.pass_context
 def _section_command(ctx: click.Context) -> None:
     """Show one section of the lesson."""
+    from grader.lesson import render
+    from grader.lesson.sections import UnknownSection, find, sections
     try:
         section = find(ctx.info_name or "")
     except UnknownSection as error:
@@ -89,6 +96,7 @@ def geometry(center: str, budget: str, shape: str, fmt: str | None, save: Path |
     ellipses, s/S stretch them, +/- change C, q quits. Elsewhere, or with --format, it
     prints the two solutions; with --save it writes an image.
     """
+    from grader.lesson.geometry import GeometryError, Problem, solve, validate
     try:
         problem = validate(Problem(_numbers("--center", center, "X,Y", "1.8,1"),
                                    _numbers("--budget", budget, "C", "1")[0],
