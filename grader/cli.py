@@ -17,6 +17,7 @@ import click
 from grader import api, catalog
 from grader.files import write_atomically
 from grader.hints import next_hint
+from grader.lesson.cli import lesson
 from grader.locate import NotFound, exercises_folder
 from grader.reports.text import overview, to_json, to_text
 from grader.results import Report
@@ -120,6 +121,9 @@ def hint(exercise: str, reset: bool) -> None:
     click.echo(f"Hint {number} of {len(entry.hints)} for {exercise}: {text}")
     if number == len(entry.hints):
         click.echo(f"That is the last hint. The lesson section to reread: \"{entry.lesson}\".")
+
+
+main.add_command(lesson)  # `grade lesson`: the lesson's text and its geometry picture
 
 
 @main.command("dev-check")
