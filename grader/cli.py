@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from grader import api, catalog
+from grader import api, catalog, progress
 from grader.files import write_atomically
 from grader.hints import next_hint
 from grader.lesson.cli import lesson
@@ -41,9 +41,25 @@ class ExerciseGroup(click.Group):
         return [*catalog.names(), *super().list_commands(ctx)]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in catalog.names():
-            return _exercise_command(catalog.find(name))
+        exercise = catalog.resolve(name)  # "exercise1", "ex1" and "1" all name exercise 1
+        if exercise is not None and name not in super().list_commands(ctx):
+            return _exercise_command(exercise)
         return super().get_command(ctx, name)
+
+
+class ExerciseName(click.ParamType):
+    """An exercise, as "exercise1", "ex1" or "1"."""
+
+    name = "exercise"
+
+    def convert(self, value, param, ctx) -> catalog.Exercise:
+        if isinstance(value, catalog.Exercise):
+            return value
+        exercise = catalog.resolve(str(value))
+        if exercise is None:
+            self.fail(f"{value!r} is not an exercise; choose from {', '.join(catalog.names())}.",
+                      param, ctx)
+        return exercise
 
 
 def grading_options(command):
@@ -108,19 +124,23 @@ def doctor() -> None:
 
 
 @main.command("hint")
-@click.argument("exercise", type=click.Choice(catalog.names()))
+@click.argument("exercise", type=ExerciseName())
 @click.option("--reset", is_flag=True, help="Start again from the first hint.")
-def hint(exercise: str, reset: bool) -> None:
-    """Show the next hint for EXERCISE (one more each time you ask)."""
-    entry = catalog.find(exercise)
+def hint(exercise: catalog.Exercise, reset: bool) -> None:
+    """Show the next hint for EXERCISE (one more each time you ask).
+
+    Where an exercise has several functions, the hints are about the one whose check failed
+    first when you last graded it."""
     try:
         folder = exercises_folder(Path.cwd())
     except NotFound:
         folder = Path.cwd()
-    number, text = next_hint(entry, folder, reset=reset)
-    click.echo(f"Hint {number} of {len(entry.hints)} for {exercise}: {text}")
-    if number == len(entry.hints):
-        click.echo(f"That is the last hint. The lesson section to reread: \"{entry.lesson}\".")
+    function = progress.failing_function(folder, exercise)
+    number, count, text = next_hint(exercise, folder, reset=reset, function=function)
+    about = f" ({function})" if exercise.hints_for(function) != exercise.hints else ""
+    click.echo(f"Hint {number} of {count} for {exercise.name}{about}: {text}")
+    if number == count:
+        click.echo(f"That is the last hint. Reread the lesson: grade lesson \"{exercise.lesson}\"")
 
 
 main.add_command(lesson)  # `grade lesson`: the lesson's text and its geometry picture
@@ -224,8 +244,10 @@ def _grade_and_finish(exercises, submission: Path | None, fmt: str, output: Path
     started = time.monotonic()
     if fmt != "gradescope":
         report = _grade(exercises, submission, quiz=quiz)
-        _finish(report, _render(report, fmt, time.monotonic() - started), output,
-                color=_color() if fmt == "text" else False)
+        text = _render(report, fmt, time.monotonic() - started)
+        if fmt == "text" and (after := _what_next(report, submission)):
+            text = text.rstrip("\n") + "\n" + after + "\n"
+        _finish(report, text, output, color=_color() if fmt == "text" else False)
     # Gradescope must always get a valid results.json, even when the grader itself breaks.
     from grader.reports import gradescope
     try:
@@ -240,6 +262,25 @@ def _grade_and_finish(exercises, submission: Path | None, fmt: str, output: Path
     text = _render(report, fmt, time.monotonic() - started)
     _write(text, output, f"{report.score}/{report.max_score}")
     raise SystemExit(EXIT_FULL_MARKS)  # written: a grader error is inside the file, for the student
+
+
+def _what_next(report: Report, submission: Path | None) -> str:
+    """Remember the learner's progress; after a pass, a line on what to do next."""
+    graded = [e for e in report.exercises if catalog.resolve(e.name) is not None]
+    try:
+        folder = (submission if submission is not None and submission.is_dir()
+                  else submission.parent if submission is not None
+                  else exercises_folder(Path.cwd())).resolve()
+    except NotFound:
+        return ""
+    if not graded:
+        return ""
+    progress.record(folder, graded)
+    if report.status == "passed" and len(report.exercises) > 1:
+        return "You have completed L1 Lab: every exercise and the quiz pass."
+    if len(graded) == 1 and graded[0].status == "passed":
+        return progress.what_next(folder, catalog.find(graded[0].name))
+    return ""
 
 
 def _render(report: Report, fmt: str, elapsed: float) -> str:

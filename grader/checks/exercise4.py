@@ -221,7 +221,7 @@ def test_story_trains(submission):
 @check(points=4, idea="L1 keeps only the features that justify their existence: on the "
        "house-price data, exactly the 50 that move prices, every other weight exactly 0.",
        hint="Clamp with the sign of v, run all the steps at lr = 1/L, and count w != 0 exactly.",
-       after=test_story_trains, timeout=STORY_TIMEOUT)
+       after=test_story_trains, timeout=STORY_TIMEOUT, function="lasso_fit")
 def test_story_keeps_the_50(submission, say):
     """On the house-price data it keeps exactly the 50 features that matter"""
     data, got = housing.housing(), story_weights(submission)

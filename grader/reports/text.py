@@ -36,11 +36,16 @@ def _exercise_lines(exercise: ExerciseResult, *, color: bool) -> list[str]:
         first = next(c for c in exercise.checks if c.message)
         lines += ["  " + line for line in first.message.splitlines()]
     else:
+        # The first failure in full (what went wrong, the idea, the hint); later ones in
+        # their first line: fixing the first often fixes the rest, and it fits on a screen.
+        first_failure = next((c for c in exercise.checks if c.status is Status.FAILED), None)
         for check in exercise.checks:
             mark, fg = _mark(check.status)
             lines.append(f"  {click.style(mark, fg=fg)} {check.title} ({check.score}/{check.max_score})")
-            if check.message:
-                lines += ["      " + line for line in check.message.splitlines()]
+            message = check.message.splitlines()
+            if check.status is Status.FAILED and check is not first_failure:
+                message = message[:1]
+            lines += ["      " + line for line in message]
     lines.append(click.style(f"Score: {exercise.score}/{exercise.max_score}", bold=True))
     if exercise.hidden_checks:
         many = exercise.hidden_checks != 1

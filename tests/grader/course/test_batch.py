@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 import batch_class
+from grader.course.stubs import stub_source
 from grader.course import gradebook
 from grader.cli import main
 from grader.course.snapshot import take_snapshot
@@ -148,7 +149,7 @@ def test_a_class_killed_mid_run_resumes_and_matches_grading_each_student_alone(t
     assert out.read_bytes() == csv_before and records(reports) == after
 
     # Change one student's file: only that student is graded again.
-    (folder / "ada_correct" / "exercise1.py").write_bytes((ROOT / "exercises" / "exercise1.py").read_bytes())
+    (folder / "ada_correct" / "exercise1.py").write_text(stub_source("exercise1"))
     fourth = batch(folder, out, tmp_path / "tmp4")
     _, stderr = fourth.communicate(timeout=120)
     assert fourth.returncode == 1, stderr
