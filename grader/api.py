@@ -13,7 +13,7 @@ from grader.locate import NotFound, submission_files
 from grader.results import TELL_INSTRUCTOR, Report
 from grader.submission import start_submissions
 
-__all__ = ["GradingFailed", "NotFound", "grade", "grader_failed"]
+__all__ = ["GradingFailed", "NotFound", "grade", "grader_failed", "warm_up"]
 
 
 class GradingFailed(Exception):
@@ -44,3 +44,22 @@ def grade(exercises: list[Exercise], submission: Path | None, cwd: Path, *, quiz
 def grader_failed(problem: str) -> str:
     """The one sentence a learner reads when the grader itself failed."""
     return f"the grader itself failed ({problem}). {TELL_INSTRUCTOR}"
+
+
+def warm_up() -> None:
+    """Make later gradings in this process (or in forks of it) fast: import everything a
+    grading needs, and record the inputs hypothesis draws for each check on the reference
+    solutions, so a grading replays them instead of drawing again (`grader.replay`; a
+    failing replay is graded again from scratch, so no result changes)."""
+    from grader import catalog, grading, paths, replay
+
+    for exercise in catalog.exercises():
+        __import__(exercise.checks_module)
+    import grader.quiz_item  # noqa: F401
+    replay.enable()
+    folder = paths.solutions()
+    if folder is None:  # a student copy: nothing to record, every check draws its inputs
+        return
+    exercises = list(catalog.exercises())
+    # A reference that fails a check records nothing for it: that check then draws as usual.
+    grading.grade(exercises, {e.name: folder / e.file for e in exercises})

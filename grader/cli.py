@@ -146,6 +146,17 @@ def hint(exercise: catalog.Exercise, reset: bool) -> None:
 main.add_command(lesson)  # `grade lesson`: the lesson's text and its geometry picture
 
 
+@main.command("watch")
+def watch() -> None:
+    """Grade an exercise each time you save its file. Press q (or Ctrl-C) to stop."""
+    try:
+        folder = exercises_folder(Path.cwd())
+    except NotFound as error:
+        raise click.UsageError(str(error)) from None
+    from grader.watch import watch as watch_folder
+    raise SystemExit(watch_folder(folder, color=_color()))
+
+
 @main.command("dev-check")
 def dev_check() -> None:
     """For instructors: prove every stub scores 0 and every solution full marks."""

@@ -84,14 +84,17 @@ def failing_function(folder: Path, exercise: Exercise) -> str | None:
     return function if isinstance(function, str) else None
 
 
-def what_next(folder: Path, passed: Exercise) -> str:
-    """After `passed` passes: the next exercise to do, or that the course is complete."""
+def what_next(folder: Path, passed: Exercise, *, watching: bool = False) -> str:
+    """After `passed` passes: the next exercise to do, or that the course is complete.
+    `watching`: the learner runs `grade watch`, which grades a file when it is saved."""
     order = list(catalog.exercises())
     start = order.index(passed)
     for exercise in order[start + 1:] + order[:start]:
         entry = last(folder, exercise)
         if entry is None or entry.get("status") != "passed":
-            return f"Next: {exercise.name} ({exercise.title}). Run: grade {exercise.name}"
+            then = (f"Open {exercise.file} beside this one; saving it grades it." if watching
+                    else f"Run: grade {exercise.name}")
+            return f"Next: {exercise.name} ({exercise.title}). {then}"
     from grader.quiz_item import grade_quiz  # the quiz is cheap to grade: no learner code
 
     quiz = grade_quiz(folder)

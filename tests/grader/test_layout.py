@@ -19,7 +19,7 @@ LEAVES = {"grader.paths", "grader.text", "grader.results", "grader.catalog", "gr
 
 def layer(module: str) -> str:
     parts = module.split(".")
-    if module in ("grader.cli", "grader.__main__"):
+    if module in ("grader.cli", "grader.__main__", "grader.watch"):
         return "cli"
     if len(parts) > 2 and parts[1] in ("course", "sandbox", "reports", "checks", "lesson"):
         return parts[1]
