@@ -94,6 +94,6 @@ def overview(report: Report) -> str:
     elif todo.name in catalog.names():
         lines.append(f"Next: {todo.name} ({todo.title}). Run: grade {todo.name}")
     else:
-        lines.append(f"Next: {todo.title}. Run: quiz, then write your letters in quiz.txt "
-                     "beside your exercise files.")
+        lines.append(f"Next: {todo.title}. Run: quiz (at the end it saves your answers where "
+                     "grade reads them).")
     return "\n".join(lines) + "\n"
