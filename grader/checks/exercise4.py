@@ -265,6 +265,7 @@ def kept_summary(data: housing.Housing, w: np.ndarray) -> str:
     lines = [f"Your model keeps {kept.size} of the {w.size:,} features; "
              f"{int(np.sum(w == 0))} of {w.size:,} weights are exactly 0.0."]
     if kept.size:
+        lines.append(weight_bars(w))
         lines.append(f"Biggest first: {shown}{more}.")
     zeroed = np.flatnonzero(w == 0)
     if zeroed.size:
@@ -272,6 +273,21 @@ def kept_summary(data: housing.Housing, w: np.ndarray) -> str:
         rest = f" and {zeroed.size - SHOWN_ZEROS} more" if zeroed.size > SHOWN_ZEROS else ""
         lines.append(f"Exactly 0.0, not just small: {named}{rest}.")
     return "\n".join(lines)
+
+
+BARS = "▁▂▃▄▅▆▇█"
+BAR_COLUMNS = 60
+
+
+def weight_bars(w: np.ndarray) -> str:
+    """|w| sorted, largest first, one bar per kept weight (grouped beyond BAR_COLUMNS), then
+    the weights that are exactly 0.0 counted, not drawn: that is what L1 does to them."""
+    sizes = np.sort(np.abs(w[w != 0]))[::-1]
+    groups = np.array_split(sizes, min(sizes.size, BAR_COLUMNS))
+    peak = sizes[0]
+    bars = "".join(BARS[min(len(BARS) - 1, int(g.max() / peak * len(BARS)))] for g in groups)
+    zeros = int(np.sum(w == 0))
+    return f"|w| largest first: {bars}" + (f" then {zeros:,} × 0.0" if zeros else "")
 
 
 def differences(data: housing.Housing, chosen: np.ndarray) -> str:
