@@ -42,7 +42,7 @@ class Unreadable(Abort):
     def __init__(self, call: Call, detail: str) -> None:
         self.call = call
         super().__init__(f"called {call}: it returned something the grader cannot read "
-                         f"({detail}). Return a numpy array of floats, or one float, as the "
+                         f"({detail}). Return a plain numpy array or number, as the "
                          "docstring asks.")
 
 
@@ -118,9 +118,10 @@ class Outcome:
         if self.value.ndim != 1:
             raise BadReturn(self.call, f"it returned an array of shape {_shape(self.value.shape)}; "
                             "return a 1-D array of indices.")
-        if np.any(np.abs(self.value) >= 2.0**62):
-            raise BadReturn(self.call, f"it returned index {show(self.value[np.abs(self.value) >= 2.0**62][0])}, "
-                            "far beyond any position in w.")
+        huge = np.abs(self.value) >= 2.0**62  # beyond int64 once cast: never a position
+        if np.any(huge):
+            raise BadReturn(self.call, f"it returned index {show(self.value[huge][0])}, far "
+                            "beyond any position in w.")
         steps = np.diff(self.value)
         if np.any(steps == 0):
             repeated = int(self.value[1:][steps == 0][0])
