@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.catalog import Exercise
-from grader.locate import NotFound, submission_files
+from grader.locate import NotFound, locate
 from grader.results import TELL_INSTRUCTOR, Report
 from grader.submission import start_submissions
 
@@ -26,16 +26,15 @@ def grade(exercises: list[Exercise], submission: Path | None, cwd: Path, *, quiz
 
     Raises `NotFound` when there is nothing to grade there (the message says what to do) and
     `GradingFailed` when the grader itself broke."""
-    files = submission_files(list(exercises), submission, cwd)
-    submissions = start_submissions(list(exercises), files)
+    located = locate(list(exercises), submission, cwd)
+    submissions = start_submissions(list(exercises), located.files())
     # Imported only now, so the workers boot while pytest and hypothesis load.
     from grader.grading import GraderError, run_checks
     from grader.quiz_item import QuizBroken, with_quiz
     try:
         report = run_checks(list(exercises), submissions)
         if quiz:
-            folder = next(iter(files.values())).parent if files else None
-            report = with_quiz(report, folder)
+            report = with_quiz(report, located)
         return report
     except (GraderError, QuizBroken) as error:
         raise GradingFailed(str(error)) from None

@@ -19,6 +19,7 @@ from grader.files import write_atomically
 from grader.hints import next_hint
 from grader.lesson.cli import lesson
 from grader.locate import NotFound, exercises_folder
+from grader.reports.safe_text import file_name, for_terminal
 from grader.reports.text import overview, to_json, to_text
 from grader.results import Report
 from grader.text import head
@@ -31,7 +32,7 @@ class GraderFailed(click.ClickException):
     exit_code = EXIT_GRADER_FAILED
 
     def __init__(self, problem: str) -> None:
-        super().__init__(api.grader_failed(problem))
+        super().__init__(for_terminal(api.grader_failed(problem)))
 
 
 class ExerciseGroup(click.Group):
@@ -307,15 +308,16 @@ def _render(report: Report, fmt: str, elapsed: float) -> str:
 
 
 def _write(text: str, output: Path | None, summary: str, *, color: bool | None = False) -> None:
-    """Print `text`, or write it atomically to `output` and say so on stderr."""
+    """Print `text`, or write it atomically to `output` and say so on stderr. (Every writer
+    made the learner's text in `text` safe for its format: `grader.reports.safe_text`.)"""
     if output is None:
         click.echo(text, nl=False, color=color)
         return
     try:
         write_atomically(output, click.unstyle(text))
     except OSError as error:
-        raise click.UsageError(f"cannot write {output}: {error.strerror}") from None
-    click.echo(f"Wrote {output} ({summary}).", err=True)
+        raise click.UsageError(f"cannot write {file_name(str(output))}: {error.strerror}") from None
+    click.echo(f"Wrote {file_name(str(output))} ({summary}).", err=True)
 
 
 def _finish(report: Report, text: str, output: Path | None, *, color: bool | None) -> None:

@@ -17,9 +17,10 @@ import numpy as np
 from grader.sandbox import isolation
 from grader.catalog import Exercise, Function
 from grader.failures import (Abort, BadReturn, Call, CannotLoad, Crashed, NoFile, NotStarted,
-                             Raised, TimedOut, describe_exception)
+                             Raised, TimedOut, describe_exception, show)
+from grader.locate import Submitted, read_path
 from grader.sandbox.isolation import Tier
-from grader.sandbox.worker import Worker, WorkerDied, WorkerTimeout
+from grader.sandbox.worker import Malformed, Worker, WorkerDied, WorkerTimeout
 
 TIME_LIMIT = 30.0
 """Seconds of worker time (imports and calls) one submission may use in all its checks."""
@@ -32,6 +33,17 @@ class OutOfTime(Abort):
         super().__init__(f"called {call}: not run, because your code has used up the "
                          f"{seconds:g} s it gets for this exercise. Look for a loop that never "
                          "ends or a very slow computation.")
+
+
+class Unreadable(Abort):
+    """What came back cannot be converted or checked (a forged or garbled answer): the
+    learner's failure, never the grader's."""
+
+    def __init__(self, call: Call, detail: str) -> None:
+        self.call = call
+        super().__init__(f"called {call}: it returned something the grader cannot read "
+                         f"({detail}). Return a plain numpy array or number, as the "
+                         "docstring asks.")
 
 
 class ConfinementFailed(Exception):
@@ -132,6 +144,10 @@ class Outcome:
         if self.value.ndim != 1:
             raise BadReturn(self.call, f"it returned an array of shape {_shape(self.value.shape)}; "
                             "return a 1-D array of indices.")
+        huge = np.abs(self.value) >= 2.0**62  # beyond int64 once cast: never a position
+        if np.any(huge):
+            raise BadReturn(self.call, f"it returned index {show(self.value[huge][0])}, far "
+                            "beyond any position in w.")
         steps = np.diff(self.value)
         if np.any(steps == 0):
             repeated = int(self.value[1:][steps == 0][0])
@@ -175,17 +191,18 @@ def _kind(dtype: str | None) -> str:
     """numpy's one-letter kind of a dtype name ("i" for "int64"), or "" if it is not one."""
     try:
         return np.dtype(dtype).kind if dtype else ""
-    except TypeError:
+    except Exception:  # any text at all may come from a forged frame
         return ""
 
 
 class Submission:
     """The learner's functions for one exercise, each called in a worker process."""
 
-    def __init__(self, path: Path, exercise: Exercise, *, call_timeout: float = 2.0,
+    def __init__(self, file: Submitted | Path, exercise: Exercise, *, call_timeout: float = 2.0,
                  start_timeout: float = 10.0, time_limit: float = TIME_LIMIT,
                  tier: Tier | None = None) -> None:
-        self.path, self.exercise = Path(path).resolve(), exercise
+        self.file = file if isinstance(file, Submitted) else read_path(file)
+        self.path, self.exercise = self.file.path, exercise
         self.call_timeout = self.default_timeout = call_timeout
         self.start_timeout = start_timeout
         self.time_limit = self.time_left = time_limit
@@ -196,14 +213,15 @@ class Submission:
 
     def start(self) -> None:
         """Start the worker now, so it imports numpy while pytest collects the checks."""
-        if self._worker is None and self.path.is_file():
+        if self._worker is None and self.file.source is not None:
             self._start_limit = min(self.start_timeout, max(self.time_left, 0.5))
             self._worker = Worker(self.path, [f.name for f in self.exercise.functions],
-                                  start_timeout=self._start_limit, tier=self.tier)
+                                  source=self.file.source, start_timeout=self._start_limit,
+                                  tier=self.tier)
 
     def again(self) -> Submission:
         """The same file with the same limits in a new worker, all its time still to use."""
-        return Submission(self.path, self.exercise, call_timeout=self.default_timeout,
+        return Submission(self.file, self.exercise, call_timeout=self.default_timeout,
                           start_timeout=self.start_timeout, time_limit=self.time_limit,
                           tier=self.tier)
 
@@ -235,6 +253,9 @@ class Submission:
             if timeout < self.call_timeout:
                 raise OutOfTime(call, self.time_limit) from None
             raise TimedOut(call, self.call_timeout) from None
+        except Malformed as malformed:
+            self._worker = None
+            raise Unreadable(call, malformed.how) from None
         except WorkerDied as died:
             self._worker = None
             raise Crashed(call, died.how) from None
@@ -247,13 +268,20 @@ class Submission:
                 raise NotStarted(function.name)
             raise Raised(call, error)
         shape = header.get("shape")
-        return Outcome(call=call, type=str(header.get("type")), value=reply.value,
-                       dtype=header.get("dtype"), shape=tuple(shape) if shape else None,
-                       mutated=tuple(header.get("mutated") or ()), aliased=header.get("aliased"),
-                       extra={"too_large": header.get("too_large", False)})
+        outcome = Outcome(call=call, type=str(header.get("type")), value=reply.value,
+                          dtype=header.get("dtype"), shape=tuple(shape) if shape else None,
+                          mutated=tuple(header.get("mutated") or ()),
+                          aliased=header.get("aliased"),
+                          extra={"too_large": header.get("too_large", False)})
+        problem = _unreadable(outcome)
+        if problem:
+            raise Unreadable(call, problem)
+        return outcome
 
     def _ready_worker(self, function: Function) -> Worker:
-        if not self.path.is_file():
+        if self.file.problem is not None:
+            raise CannotLoad(self.file.problem)
+        if self.file.source is None:
             raise NoFile(f"There is no file {self.path}. Create it from the stub in exercises/.")
         if self._cannot_load is not None:  # an import that hung will hang again: wait once
             raise self._cannot_load
@@ -290,12 +318,33 @@ class Submission:
         return self._worker
 
 
+def _unreadable(outcome: Outcome) -> str:
+    """Why an answer cannot be what the worker says it is ("" if it can): only a forged or
+    garbled frame gets here, since the worker converts every real value consistently."""
+    value, kind = outcome.value, _kind(outcome.dtype)
+    if outcome.dtype is not None and not kind:
+        return "an unknown dtype"
+    if value is None:
+        if outcome.type == "number" or (outcome.type == "ndarray" and kind in ("b", "i", "u", "f")
+                                        and not outcome.extra.get("too_large")):
+            return "numbers announced but not sent"
+        return ""
+    if outcome.type not in ("number", "ndarray") or (outcome.type == "number" and value.ndim):
+        return f"numbers sent for {outcome._what()}"
+    if outcome.type == "ndarray" and kind not in ("b", "i", "u", "f"):
+        return f"numbers sent for an array of dtype {outcome.dtype}"
+    if kind in ("b", "i", "u") and not (np.all(np.isfinite(value)) and np.all(value == np.round(value))
+                                        and np.all(np.abs(value) <= 2.0**64)):
+        return f"values that no {outcome.dtype} array can hold"
+    return ""
+
+
 def _frozen(arg):
     """A private copy of an argument, for the message that shows this call."""
     return np.array(arg, dtype=np.float64) if isinstance(arg, np.ndarray) else arg
 
 
-def start_submissions(exercises: list[Exercise], files: dict[str, Path], *,
+def start_submissions(exercises: list[Exercise], files: dict[str, Submitted | Path], *,
                       call_timeout: float = 2.0, time_limit: float = TIME_LIMIT,
                       tier: Tier | None = None) -> dict[str, Submission]:
     """Start one worker per exercise, keyed by checks module, before pytest is even imported."""

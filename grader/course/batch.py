@@ -30,6 +30,7 @@ from grader.course.server import ServerLost, kill_running, start_server
 from grader.course.snapshot import Snapshot, graded_names, take_snapshot
 from grader.course.student_job import RETRY, JobResult, grade_snapshot
 from grader.files import write_atomically
+from grader.reports.safe_text import file_name
 from grader.text import head
 
 CSV_EVERY = 5.0
@@ -66,7 +67,10 @@ def reports_folder(out: Path) -> Path:
 
 
 def students(folder: Path, skip: Path) -> list[str]:
-    """Every student folder in `folder`, sorted; hidden folders and `skip` are not students."""
+    """Every student folder in `folder`, sorted; hidden folders and `skip` are not students.
+
+    A name may be any bytes the filesystem allows (as `os.listdir` gives it: undecodable
+    bytes as surrogate escapes); records and the CSV show it readably."""
     graded = [name for name in graded_names() if "/" not in name and (folder / name).exists()]
     if graded:
         raise click.UsageError(f"{folder} holds {graded[0]} itself, so it looks like one "
@@ -77,11 +81,6 @@ def students(folder: Path, skip: Path) -> list[str]:
         if path.name.startswith(".") or not path.is_dir():
             continue
         if path.resolve() == skip.resolve():
-            continue
-        try:
-            path.name.encode("utf-8")
-        except UnicodeEncodeError:
-            click.echo(f"Skipping {path.name!r}: its name is not valid UTF-8.", err=True)
             continue
         found.append(path.name)
     return sorted(found)
@@ -114,13 +113,14 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
             if todo and not scheduler:
                 _start_server()
             with click.progressbar(length=len(names), label="Grading", file=sys.stderr,
-                                   show_pos=True, item_show_func=lambda name: name) as bar:
+                                   show_pos=True,
+                                   item_show_func=lambda name: name and file_name(name)) as bar:
                 bar.update(reused)
                 for name, snapshot, result in runner(folder, todo, settings, jobs, scheduler):
                     data = gradebook.record(name, _key(fingerprint, snapshot.sha256),
                                             snapshot.sha256, result)
                     try:
-                        gradebook.write_record(reports, data)
+                        gradebook.write_record(reports, data, student=name)
                     except OSError as error:
                         raise BatchError(f"cannot write {reports}: {error.strerror}") from None
                     done[name] = data
