@@ -95,9 +95,10 @@ def what_next(folder: Path, passed: Exercise, *, watching: bool = False) -> str:
             then = (f"Open {exercise.file} beside this one; saving it grades it." if watching
                     else f"Run: grade {exercise.name}")
             return f"Next: {exercise.name} ({exercise.title}). {then}"
+    from grader.locate import Located
     from grader.quiz_item import grade_quiz  # the quiz is cheap to grade: no learner code
 
-    quiz = grade_quiz(folder)
+    quiz = grade_quiz(Located(root=folder, names={}))
     entries = [last(folder, e) or {} for e in order]
     score = sum(int(e.get("score", 0)) for e in entries) + quiz.score
     total = sum(int(e.get("max_score", 0)) for e in entries) + quiz.max_score
