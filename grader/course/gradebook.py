@@ -12,12 +12,16 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import catalog
 from grader.files import write_atomically
 from grader.quiz_item import NAME as QUIZ
 from grader.course.student_job import JobResult
 from grader.text import head
+
+if TYPE_CHECKING:
+    from grader.course.roster import Extras
 
 FIXED_HEAD = ["student"]
 FIXED_TAIL = ["total", "max_total", "status", "message"]
@@ -59,8 +63,9 @@ def read_record(folder: Path, student: str) -> dict | None:
         return None
 
 
-def to_csv(records: list[dict]) -> str:
-    """The gradebook: one row per record in the order given, one column per graded item."""
+def to_csv(records: list[dict], extras: Extras | None = None) -> str:
+    """The gradebook: one row per record in the order given, one column per graded item;
+    `extras` adds the roster's columns in front, the LMS's at the end (`grader.course.roster`)."""
     items = [e.name for e in catalog.exercises()] + [QUIZ]  # the same columns for any class
     for data in records:
         for entry in data["exercises"]:
@@ -68,9 +73,14 @@ def to_csv(records: list[dict]) -> str:
                 items.append(entry["name"])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*FIXED_HEAD, *items, *FIXED_TAIL])
+    lead, trail = (extras.lead, extras.trail) if extras else ([], [])
+    writer.writerow([*lead, *FIXED_HEAD, *items, *FIXED_TAIL, *trail])
     for data in records:
-        writer.writerow(_row(data, items))
+        before, after = (extras.cells.get(data["batch"]["student"], ([""] * len(lead), [""] * len(trail)))
+                         if extras else ([], []))
+        writer.writerow([*before, *_row(data, items), *after])
+    for before in extras.absent if extras else []:
+        writer.writerow([*before, "", *([""] * len(items)), "", "", "no submission", "", *([""] * len(trail))])
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,24 +40,29 @@ class Snapshot:
         return digest.hexdigest()
 
 
-def take_snapshot(folder: Path) -> Snapshot:
+def take_snapshot(folder: Path, sources: Mapping[str, str] | None = None) -> Snapshot:
     """Read the files `grade all` grades, in `folder` and in `folder/exercises`: the exercise
     files and the quiz answers, nothing else, so no other file can crowd them out or
-    change the key.
+    change the key. `sources` maps graded names to other paths relative to `folder`
+    (an LMS download names files its own way: `grader.course.layouts`).
 
     Only regular files are read: a symlink or a special file (a FIFO, a device) is never
-    followed or opened for reading, so a folder cannot make the batch hang or read outside
-    it; it is named in `not_regular`. A file over MAX_FILE_BYTES is named in `too_big`.
+    followed or opened for reading, nor is a file inside a linked folder, so a folder cannot
+    make the batch hang or read outside it; it is named in `not_regular`. A file over
+    MAX_FILE_BYTES is named in `too_big`.
     """
     files: list[tuple[str, bytes]] = []
     too_big: list[str] = []
     not_regular: list[str] = []
-    for relative in graded_names():
+    for relative, source in (sources or {name: name for name in graded_names()}).items():
         try:
-            mode = os.lstat(folder / relative).st_mode
+            mode = os.lstat(folder / source).st_mode
         except OSError:  # not there: that exercise is not started
             continue
-        data = _read_regular(folder / relative, MAX_FILE_BYTES) if stat.S_ISREG(mode) else None
+        linked = any(os.path.islink(folder / parent) for parent in Path(source).parents
+                     if parent != Path("."))
+        data = (_read_regular(folder / source, MAX_FILE_BYTES)
+                if stat.S_ISREG(mode) and not linked else None)
         if data is None:
             not_regular.append(relative)
         elif len(data) > MAX_FILE_BYTES:
