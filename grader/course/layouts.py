@@ -54,6 +54,8 @@ class Layout:
     """By the name the gradebook and the records use, sorted."""
     ignored: int = 0
     """Entries of the class folder that belong to no student."""
+    replaced: int = 0
+    """Files a later upload of the same name replaced (Canvas)."""
 
     def snapshot(self, student: str) -> Snapshot:
         found = self.students[student]
@@ -68,6 +70,8 @@ class Layout:
         late = sum(s.info.get("late") == "yes" for s in self.students.values())
         if self.kind == "canvas":
             text += f" ({late} late)"
+        if self.replaced:
+            text += f"; {self.replaced} earlier upload{'' if self.replaced == 1 else 's'} replaced"
         if self.ignored:
             text += f"; {self.ignored} other entr{'y' if self.ignored == 1 else 'ies'} ignored"
         return text + "."
@@ -78,8 +82,9 @@ def find_layout(folder: Path, *, skip: Path | None = None) -> Layout:
     entries = [e for e in _entries(folder) if skip is None or (folder / e).resolve() != skip.resolve()]
     if GRADESCOPE_METADATA in entries:
         return _gradescope(folder, entries)
-    files = [e for e in entries if _is(folder / e, stat.S_ISREG)]
+    # Links and special files count as files, so that the snapshot names them, never reads them.
     folders = [e for e in entries if _is(folder / e, stat.S_ISDIR)]
+    files = [e for e in entries if e not in folders]
     if any(_canvas_file(name) for name in files):
         return _canvas(folder, entries, files)
     if any(MOODLE.fullmatch(name) for name in files + folders):
@@ -122,7 +127,8 @@ def _canvas(folder: Path, entries: list[str], files: list[str]) -> Layout:
         late = any(is_late for _, _, is_late in best[student].values())
         students[student] = Student(folder, {o: n for o, (_, n, _) in sorted(best[student].items())},
                                     {**info[student], "late": "yes" if late else "no"})
-    return Layout("canvas", students, ignored=len(entries) - used)
+    chosen = sum(len(s.sources) for s in students.values())
+    return Layout("canvas", students, ignored=len(entries) - used, replaced=used - chosen)
 
 
 def _moodle(folder: Path, entries: list[str], files: list[str], folders: list[str]) -> Layout:
@@ -232,8 +238,9 @@ def _is(path: Path, kind) -> bool:
 
 def _safe(name: str, taken: dict) -> str:
     """A student name that is safe as a file name (no separators, no leading dot, at most
-    120 bytes) and not in `taken`."""
-    name = re.sub(r"[^\w.@+-]+", "_", name).lstrip(".") or "_"
+    120 bytes), and in a CSV cell (no leading + - = @, which spreadsheets read as a
+    formula), and not in `taken`."""
+    name = re.sub(r"[^\w.@+-]+", "_", name).lstrip(".+-=@") or "_"
     while len(name.encode("utf-8")) > 120:
         name = name[:-1]
     unique, n = name, 1
