@@ -194,3 +194,12 @@ def _records_from_one_student(tmp_path: Path) -> dict[str, dict]:
 
     report = {"version": 1, "score": 0, "max_score": 1, "status": "failed", "exercises": []}
     return {"a": gradebook.record("a", "k", "h", JobResult("graded", report=report))}
+
+
+def test_the_same_records_give_the_same_files_byte_for_byte(graded, tmp_path):
+    from grader.course.class_report import write_class_report
+
+    records = [r for _, r in sorted(_records(graded).items())]
+    write_class_report(tmp_path / "grades.csv", records[::-1])
+    assert (tmp_path / "analytics.json").read_bytes() == (graded / "analytics.json").read_bytes()
+    assert (tmp_path / "report.html").read_bytes() == (graded / "report.html").read_bytes()
