@@ -219,12 +219,15 @@ def gradescope_bundle(out: Path) -> None:
 @click.option("--memory", "memory_mb", type=click.IntRange(min=256), default=1024,
               show_default=True, help="MiB of address space each grading process may use.")
 @click.option("--scheduler", metavar="ADDRESS", help="Send the jobs to this Dask scheduler.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The LMS's CSV list of students: its columns go into the gradebook.")
 def batch(folder: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
-          scheduler: str | None) -> None:
-    """For instructors: grade each student folder in FOLDER into a CSV gradebook (resumable)."""
+          scheduler: str | None, roster: Path | None) -> None:
+    """For instructors: grade the students in FOLDER (one folder each, or a Canvas, Moodle or
+    Gradescope download) into a CSV gradebook and a class report (resumable)."""
     from grader.course.batch import main as run_batch
     raise SystemExit(run_batch(folder, out, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
-                               scheduler=scheduler))
+                               scheduler=scheduler, roster=roster))
 
 
 def _finite(param: click.Parameter, value: float) -> float:

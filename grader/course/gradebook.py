@@ -20,6 +20,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import catalog
 from grader.files import write_atomically
@@ -27,6 +28,9 @@ from grader.quiz_item import NAME as QUIZ
 from grader.course.student_job import JobResult
 from grader.reports.safe_text import file_name, for_csv, json_safe, name_bytes
 from grader.text import head
+
+if TYPE_CHECKING:
+    from grader.course.roster import Extras
 
 FIXED_HEAD = ["student"]
 FIXED_TAIL = ["total", "max_total", "status", "message"]
@@ -85,8 +89,9 @@ def read_record(folder: Path, student: str) -> dict | None:
         return None
 
 
-def to_csv(records: list[dict]) -> str:
-    """The gradebook: one row per record in the order given, one column per graded item."""
+def to_csv(records: list[dict], extras: Extras | None = None) -> str:
+    """The gradebook: one row per record in the order given, one column per graded item;
+    `extras` adds the roster's columns in front, the LMS's at the end (`grader.course.roster`)."""
     items = [e.name for e in catalog.exercises()] + [QUIZ]  # the same columns for any class
     for data in records:
         for entry in data["exercises"]:
@@ -94,9 +99,15 @@ def to_csv(records: list[dict]) -> str:
                 items.append(entry["name"])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([for_csv(cell) for cell in (*FIXED_HEAD, *items, *FIXED_TAIL)])
+    lead, trail = (extras.lead, extras.trail) if extras else ([], [])
+    writer.writerow([for_csv(cell) for cell in (*lead, *FIXED_HEAD, *items, *FIXED_TAIL, *trail)])
     for data in records:
-        writer.writerow([for_csv(cell) for cell in _row(data, items)])
+        before, after = (extras.cells.get(data["batch"]["student"], ([""] * len(lead), [""] * len(trail)))
+                         if extras else ([], []))
+        writer.writerow([for_csv(cell) for cell in (*before, *_row(data, items), *after)])
+    for before in extras.absent if extras else []:
+        row = [*before, "", *([""] * len(items)), "", "", "no submission", "", *([""] * len(trail))]
+        writer.writerow([for_csv(cell) for cell in row])
     return BOM + out.getvalue()
 
 

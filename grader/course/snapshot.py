@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +48,11 @@ class Snapshot:
         return digest.hexdigest()
 
 
-def take_snapshot(folder: Path) -> Snapshot:
+def take_snapshot(folder: Path, sources: Mapping[str, str] | None = None) -> Snapshot:
     """Read the files `grade all` grades, in `folder` and in `folder/exercises`: the exercise
     files and the quiz answers, nothing else, so no other file can crowd them out or
-    change the key.
+    change the key. `sources` maps graded names to other paths relative to `folder`
+    (an LMS download names files its own way: `grader.course.layouts`).
 
     Only regular files are read, reached with no link in any component (the student's
     folder, `exercises/`, the file; `grader.safe_open`): a link is never followed (it is named
@@ -69,9 +71,9 @@ def take_snapshot(folder: Path) -> Snapshot:
     not_regular: list[str] = []
     links: list[str] = []
     try:
-        for relative in graded_names():
+        for relative, source in (sources or {name: name for name in graded_names()}).items():
             try:
-                data = read_beneath(root, relative, MAX_FILE_BYTES)
+                data = read_beneath(root, source, MAX_FILE_BYTES)
             except FileNotFoundError:  # not there: that exercise is not started
                 continue
             except Refused as refused:
