@@ -48,14 +48,15 @@ def _color() -> bool | None:
 
 
 @click.group("lesson", cls=LessonGroup, invoke_without_command=True,
-             subcommand_metavar="[SECTION | geometry]")
+             subcommand_metavar="[SECTION | geometry | path]")
 @click.pass_context
 def lesson(ctx: click.Context) -> None:
     """Read the lesson on L1 regularization in your terminal.
 
     `grade lesson` lists the sections; `grade lesson SECTION` shows one, named by its
     number or its name (any case, or the start of a word in it: `grade lesson geometric`).
-    `grade lesson geometry` draws the L1 and L2 budgets with the loss around them.
+    `grade lesson geometry` draws the L1 and L2 budgets with the loss around them;
+    `grade lesson path` how many features survive as lam grows.
     """
     if ctx.invoked_subcommand is None:
         from grader.lesson import render
@@ -131,6 +132,25 @@ def _numbers(option: str, text: str, names: str, example: str) -> tuple[float, .
         raise LessonError(f"{option} takes {names}: {count} number{'s' if count > 1 else ''} "
                           f"separated by commas, like {example}; got {text!r}.")
     return values
+
+
+@lesson.command("path")
+@click.option("--save", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write the picture to FILE (.png or .svg) instead (needs matplotlib).")
+def path_command(save: Path | None) -> None:
+    """How many features the Lasso keeps as lam grows, on exercise 4's house-price data."""
+    from grader.lesson import path
+    if save is None:
+        click.echo(path.as_text(), nl=False)
+        return
+    from grader.lesson.pictures import PictureError
+    try:
+        path.save(save)
+    except PictureError as error:
+        raise LessonError(str(error)) from None
+    except OSError as error:
+        raise LessonError(f"cannot write {save}: {error.strerror}") from None
+    click.echo(f"Wrote {save}.", err=True)
 
 
 def _save(problem: Problem, path: Path) -> None:

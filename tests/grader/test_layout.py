@@ -28,7 +28,7 @@ def layer(module: str) -> str:
 
 MAY_IMPORT = {
     "cli": {"cli", "core", "course", "sandbox", "reports", "checks", "lesson"},
-    "course": {"course", "core", "sandbox", "reports", "checks"},
+    "course": {"course", "core", "sandbox", "reports", "checks", "lesson"},
     "core": {"core", "sandbox", "checks"},
     "checks": {"checks", "core"},
     "lesson": {"lesson"},
