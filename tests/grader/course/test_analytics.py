@@ -114,3 +114,15 @@ def test_similar_groups_leave_out_stubs_and_single_students():
     records[3]["exercises"][0]["status"] = "not started"
     found = class_analytics(records)["similar"]
     assert [(g["exercise"], g["students"], g["nodes"]) for g in found] == [("exercise1", ["a", "b"], 40)]
+
+
+def test_a_broken_quiz_bank_leaves_the_item_analysis_empty_not_the_batch_broken(monkeypatch):
+    import quiz.bank
+    from quiz.bank import BankError
+
+    def broken():
+        raise BankError("questions.toml", "question 2", "it has no right option", "mark one")
+
+    monkeypatch.setattr(quiz.bank, "load_bank", broken)
+    found = class_analytics([_record("a")])
+    assert found["quiz"] == [] and found["students"]["graded"] == 1
