@@ -58,15 +58,7 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
     _sweep_scratch()
     with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-",
                                      ignore_cleanup_errors=True) as temp:
-        # Modes as in a student's own folder: a worker that drops to its own uid reads it.
-        os.chmod(temp, 0o755)
-        folder = Path(temp) / "submission"
-        folder.mkdir(mode=0o755)
-        for name, data in snapshot.files:
-            target = folder / name
-            target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-            target.write_bytes(data)
-            target.chmod(0o644)
+        folder = write_private_copy(snapshot, Path(temp))
         output, errors = Path(temp) / "report.json", Path(temp) / "stderr.txt"
         request = {"submission": str(folder), "output": str(output), "cwd": temp, "stderr": str(errors), "memory": memory_mb * 1024 * 1024,
                    "cpu": int(timeout + KILL_GRACE)}
@@ -79,6 +71,24 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
             return JobResult("error", message=f"the grading server stopped ({lost}){RETRY}",
                              details=lost.details or _tail(errors), retry=True)
         return _result(code, output, errors, folder)
+
+
+def write_private_copy(snapshot: Snapshot, temp: Path) -> Path:
+    """Write the student's files to `temp`/submission, readable by the grader alone.
+
+    Folders 0700 and files 0600, owned by the grader: the worker reads the learner's file
+    before it drops to its own uid, so no worker, this student's or a classmate's graded at
+    the same time, can read any student's copy."""
+    os.chmod(temp, 0o700)
+    folder = temp / "submission"
+    folder.mkdir(mode=0o700)
+    for name, data in snapshot.files:
+        target = folder / name
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+    return folder
 
 
 SCRATCH_PREFIX = "l1lab-batch-"
