@@ -138,8 +138,11 @@ def test_release_has_no_solutions_or_hidden_checks_and_says_so(tmp_path: Path) -
     readme = (out / "README.md").read_text()
     assert "grade exercise1" in readme and "solutions" not in readme and "Gradescope" not in readme
     workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
+    assert "grade all --submission exercises --format json" in workflow
     for exercise in catalog.exercises():
-        assert f"command: grade {exercise.name} --submission exercises" in workflow
+        assert f"python -m grader.course.classroom .l1lab-report.json {exercise.name} " in workflow
+    copied = "".join(p.read_text() for p in out.rglob("*.py"))
+    assert "def optimum" not in copied and "def soft_step" not in copied
     solved = tmp_path / "solved"
     solved.mkdir()
     for exercise in catalog.exercises():
