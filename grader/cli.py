@@ -183,12 +183,16 @@ def gradescope_bundle(out: Path) -> None:
 @click.option("--memory", "memory_mb", type=click.IntRange(min=256), default=1024,
               show_default=True, help="MiB of address space each grading process may use.")
 @click.option("--scheduler", metavar="ADDRESS", help="Send the jobs to this Dask scheduler.")
+@click.option("--require-isolation", type=click.Choice(["full", "reduced"]),
+              help="For official grading: refuse to grade (exit 3) unless the learners' code "
+                   "can be confined this well; a report confined less (on a Dask worker) is "
+                   "an error, not a grade.")
 def batch(folder: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
-          scheduler: str | None) -> None:
+          scheduler: str | None, require_isolation: str | None) -> None:
     """For instructors: grade each student folder in FOLDER into a CSV gradebook (resumable)."""
     from grader.course.batch import main as run_batch
     raise SystemExit(run_batch(folder, out, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
-                               scheduler=scheduler))
+                               scheduler=scheduler, require_isolation=require_isolation))
 
 
 def _finite(param: click.Parameter, value: float) -> float:
