@@ -101,14 +101,19 @@ def private_paths() -> list[Path]:
 def landlock_rules() -> list[str]:
     """The paths a Landlock-confined worker may read (and execute)."""
     private = private_paths()
-    roots = {*(p for p in SYSTEM_READ if os.path.exists(p)),
-             *(os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)),
-             *(os.path.realpath(p) for p in sys.path if p and os.path.isdir(p))}
+    prefixes = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
+    roots = {*(Path(p) for p in SYSTEM_READ if os.path.exists(p)), *prefixes}
+    for entry in sys.path:
+        path = Path(os.path.realpath(entry or "."))
+        # A folder of the checkout on sys.path (python -m grader run from it, pytest's
+        # rootdir) stays out, but a venv inside the checkout is the interpreter's own.
+        if path.is_dir() and (not any(_inside(path, p) for p in private)
+                              or any(_inside(path, prefix) for prefix in prefixes)):
+            roots.add(path)
     read: set[str] = set()
     for root in sorted(roots):
-        if Path(root) in private:
-            continue  # a source checkout on sys.path (python -m grader run from it)
-        read.update(_allowed_below(Path(root), private))
+        if root not in private:
+            read.update(_allowed_below(root, private))
     return sorted(read)
 
 
