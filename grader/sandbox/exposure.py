@@ -24,6 +24,7 @@ import operator
 import os
 import shutil
 import stat
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -103,18 +104,25 @@ def landlock_rules() -> list[str]:
     private = private_paths()
     prefixes = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
     roots = {*(Path(p) for p in SYSTEM_READ if os.path.exists(p)), *prefixes}
-    for entry in sys.path:
-        path = Path(os.path.realpath(entry or "."))
-        # A folder of the checkout on sys.path (python -m grader run from it, pytest's
-        # rootdir) stays out, but a venv inside the checkout is the interpreter's own.
-        if path.is_dir() and (not any(_inside(path, p) for p in private)
-                              or any(_inside(path, prefix) for prefix in prefixes)):
-            roots.add(path)
+    roots |= {Path(os.path.realpath(entry)) for entry in worker_sys_path() if os.path.isdir(entry)}
     read: set[str] = set()
     for root in sorted(roots):
         if root not in private:
             read.update(_allowed_below(root, private))
     return sorted(read)
+
+
+@functools.cache
+def worker_sys_path() -> list[str]:
+    """sys.path as the worker has it (`python -I`: the interpreter's and its site's folders,
+    no current folder, no PYTHONPATH), so no folder the grader alone was given (pytest's
+    rootdir, a checkout `python -m grader` runs from) is readable by the worker."""
+    done = subprocess.run([sys.executable, "-I", "-c", "import json, sys; print(json.dumps(sys.path))"],
+                          capture_output=True, text=True, timeout=60, env={})
+    try:
+        return [p for p in json.loads(done.stdout) if isinstance(p, str) and p]
+    except ValueError:
+        return []
 
 
 def _allowed_below(root: Path, private: list[Path]) -> list[str]:
