@@ -56,18 +56,32 @@ def _remove_in(folder: str, uid: int, depth: int) -> None:
 
 
 def remove_ipc(uid: int) -> None:
-    """Remove the System V shared memory, semaphores and message queues `uid` created or owns."""
+    """Remove the System V shared memory, semaphores and message queues `uid` created or owns.
+
+    Only their owner, their creator or CAP_SYS_ADMIN may remove them, and the reduced tier is
+    exactly root without CAP_SYS_ADMIN: a short-lived child becomes `uid` to do it."""
+    found = {call: owned_ipc(table, uid) for table, call in IPC_TABLES.items()}
+    if not any(found.values()):
+        return
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
         return
-    for table, call in IPC_TABLES.items():
-        for ident in owned_ipc(table, uid):
-            function = getattr(libc, call)
-            if call == "semctl":
-                function(ctypes.c_int(ident), ctypes.c_int(0), ctypes.c_int(IPC_RMID))
-            else:
-                function(ctypes.c_int(ident), ctypes.c_int(IPC_RMID), None)
+    pid = os.fork()
+    if pid == 0:  # only raw system calls here, then leave without cleanup
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            for call, idents in found.items():
+                for ident in idents:
+                    if call == "semctl":
+                        libc.semctl(ctypes.c_int(ident), ctypes.c_int(0), ctypes.c_int(IPC_RMID))
+                    else:
+                        getattr(libc, call)(ctypes.c_int(ident), ctypes.c_int(IPC_RMID), None)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def owned_ipc(table: str, uid: int) -> list[int]:

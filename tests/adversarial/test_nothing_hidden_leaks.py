@@ -186,6 +186,8 @@ def reduced_install():
             course_repository(root)
         for name in ATTACKS:
             attack_folder(root / "attacks", name)
+        (root / "leftovers").mkdir()
+        shutil.copy(SUBMISSIONS / "ipc_leftovers.py", root / "leftovers" / "exercise1.py")
         subprocess.run(["chmod", "-R", "a+rX", str(root)], check=True)
         yield root
     finally:
@@ -220,3 +222,25 @@ def test_every_attack_scores_what_a_stub_scores_in_the_reduced_tier(reduced_inst
             assert got == STUB, (name, json.dumps(report, indent=1)[:3000])
     finally:
         shutil.rmtree(copy, ignore_errors=True)
+
+
+def worker_ipc() -> list[str]:
+    """System V IPC objects owned by any worker uid (every grader's workers' uids are above
+    UID_BASE; in the full tier they live in a namespace of their own and never show here)."""
+    from grader.sandbox.isolation import UID_BASE
+    found = []
+    for table in ("shm", "sem", "msg"):
+        with open(f"/proc/sysvipc/{table}") as listing:
+            header, *rows = [line.split() for line in listing]
+        uid = header.index("uid")
+        found += [f"{table}: {' '.join(row)}" for row in rows if int(row[uid]) >= UID_BASE]
+    return found
+
+
+def test_nothing_the_worker_leaves_survives_it_in_the_reduced_tier(reduced_install: Path) -> None:
+    before = set(worker_ipc())
+    report = grade_reduced(reduced_install, reduced_install / "leftovers")
+    assert report["isolation"] == "reduced"
+    assert set(worker_ipc()) <= before, worker_ipc()
+    for folder in ("/run/lock", "/var/lock", "/tmp", "/dev/shm"):
+        assert not os.path.exists(f"{folder}/l1lab-hostile-leftover"), folder
