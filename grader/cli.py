@@ -221,13 +221,18 @@ def gradescope_bundle(out: Path) -> None:
 @click.option("--scheduler", metavar="ADDRESS", help="Send the jobs to this Dask scheduler.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The LMS's CSV list of students: its columns go into the gradebook.")
+@click.option("--require-isolation", type=click.Choice(["full", "reduced"]),
+              help="For official grading: refuse to grade (exit 3) unless the learners' code "
+                   "can be confined this well; a report confined less (on a Dask worker) is "
+                   "an error, not a grade.")
 def batch(folder: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
-          scheduler: str | None, roster: Path | None) -> None:
+          scheduler: str | None, roster: Path | None, require_isolation: str | None) -> None:
     """For instructors: grade the students in FOLDER (one folder each, or a Canvas, Moodle or
     Gradescope download) into a CSV gradebook and a class report (resumable)."""
     from grader.course.batch import main as run_batch
     raise SystemExit(run_batch(folder, out, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
-                               scheduler=scheduler, roster=roster))
+                               scheduler=scheduler, roster=roster,
+                               require_isolation=require_isolation))
 
 
 def _finite(param: click.Parameter, value: float) -> float:

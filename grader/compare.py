@@ -9,7 +9,7 @@ from grader.failures import Call, Inconsistent, Mismatch
 EPS = np.finfo(np.float64).eps
 
 
-def ulps(expected: np.ndarray | float, n: int = 4) -> np.ndarray:
+def ulps(expected: np.ndarray | float, *, n: int = 4) -> np.ndarray:
     """A tolerance of `n` units in the last place of `expected`: exact where it is 0."""
     return n * np.spacing(np.abs(np.asarray(expected, dtype=np.float64)))
 

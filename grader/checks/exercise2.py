@@ -19,20 +19,20 @@ from grader.failures import Inconsistent
 A = np.array
 
 
-def tolerance(w, grad, lr, lam):
+def _tolerance(w, grad, lr, lam):
     return 8 * EPS * (np.abs(w) + np.abs(lr * grad) + lr * lam)
 
 
-def near_threshold(w, grad, lr, lam):
+def _near_threshold(w, grad, lr, lam):
     """Entries where rounding decides whether the weight lands on zero."""
-    return np.abs(np.abs(w - lr * grad) - lr * lam) <= tolerance(w, grad, lr, lam)
+    return np.abs(np.abs(w - lr * grad) - lr * lam) <= _tolerance(w, grad, lr, lam)
 
 
 def acceptable(got, expected, w, grad, lr, lam):
     """Per entry: exactly 0 where it must be, otherwise within the tolerance."""
-    close = np.abs(got - expected) <= tolerance(w, grad, lr, lam)
-    must_be_zero = (expected == 0) & ~near_threshold(w, grad, lr, lam)
-    return np.where(must_be_zero, got == 0, close | (near_threshold(w, grad, lr, lam) & (got == 0)))
+    close = np.abs(got - expected) <= _tolerance(w, grad, lr, lam)
+    must_be_zero = (expected == 0) & ~_near_threshold(w, grad, lr, lam)
+    return np.where(must_be_zero, got == 0, close | (_near_threshold(w, grad, lr, lam) & (got == 0)))
 
 
 @check(points=1, idea="One update returns one new weight per old weight.",
@@ -77,7 +77,7 @@ def test_exact_zeros(submission, problem):
     out = submission.clamped_update(w, grad, lr, lam)
     got = out.array(shape=w.shape)
     v = w - lr * grad
-    crossing = (np.abs(v) < lr * lam) & ~near_threshold(w, grad, lr, lam)
+    crossing = (np.abs(v) < lr * lam) & ~_near_threshold(w, grad, lr, lam)
     expect_mask(out.call, got, np.where(crossing, 0.0, got), ~crossing | (got == 0))
 
 
@@ -95,9 +95,9 @@ def test_shrinks_by_lr_lam(submission, problem):
     out = submission.clamped_update(w, grad, lr, lam)
     got = out.array(shape=w.shape)
     v = w - lr * grad
-    survives = (np.abs(v) > lr * lam) & ~near_threshold(w, grad, lr, lam)
+    survives = (np.abs(v) > lr * lam) & ~_near_threshold(w, grad, lr, lam)
     expected = np.where(survives, np.sign(v) * (np.abs(v) - lr * lam), got)
-    ok = ~survives | (np.abs(got - expected) <= tolerance(w, grad, lr, lam))
+    ok = ~survives | (np.abs(got - expected) <= _tolerance(w, grad, lr, lam))
     expect_mask(out.call, got, expected, ok)
 
 
@@ -113,7 +113,7 @@ def test_zero_stays_zero(submission, grad, lr, lam):
     zeros = np.zeros_like(grad)
     out = submission.clamped_update(zeros, grad, lr, lam)
     got = out.array(shape=grad.shape)
-    near = near_threshold(zeros, grad, lr, lam)
+    near = _near_threshold(zeros, grad, lr, lam)
     stays, moves = (np.abs(grad) <= lam) & ~near, (np.abs(grad) > lam) & ~near
     expected = np.where(stays, 0.0, -np.sign(grad) * (lr * np.abs(grad) - lr * lam))
     expect_mask(out.call, got, expected, ~(stays & (got != 0)) & ~(moves & (got == 0)))
@@ -131,7 +131,7 @@ def test_plain_descent_at_lam_zero(submission, problem):
     out = submission.clamped_update(w, grad, lr, 0.0)
     got = out.array(shape=w.shape)
     expected = w - lr * grad
-    expect_mask(out.call, got, expected, np.abs(got - expected) <= tolerance(w, grad, lr, 0.0))
+    expect_mask(out.call, got, expected, np.abs(got - expected) <= _tolerance(w, grad, lr, 0.0))
 
 
 @check(points=1, idea="Shrinking towards zero and clamping never pushes two weight vectors apart.",
@@ -149,7 +149,7 @@ def test_non_expansive(submission, problem, other):
     one = first.array(shape=w.shape)
     second = submission.clamped_update(w2, grad, lr, lam)
     two = second.array(shape=w.shape)
-    slack = tolerance(w, grad, lr, lam) + tolerance(w2, grad, lr, lam)
+    slack = _tolerance(w, grad, lr, lam) + _tolerance(w2, grad, lr, lam)
     if np.any(np.abs(one - two) > np.abs(w - w2) + slack):
         raise Inconsistent(first.call, one, second.call, two,
                            "The two results are further apart than the two w's were; "

@@ -28,6 +28,11 @@ HOUSES = 1000
 FEATURES = 1000
 LAM = 1.0
 """The lam the story uses: the optimum keeps exactly the 50 features that matter."""
+OPTIMUM_OBJECTIVE = 129.53439622099367
+"""The minimum of mean((X @ w - y)**2) + LAM * ||w||_1 on the story data. A number, not the
+optimal weights: those are computed only by the reference (`solutions.lasso`), so a student
+copy can grade the story's objective without holding anything that computes the answer.
+The tests prove it equals the objective of the reference's exact optimum to rounding."""
 
 CHUNKS = 4
 """A value is the sum of the four 16-bit parts of one raw 64-bit draw: bell-shaped, exact."""
@@ -96,20 +101,6 @@ class Housing:
     """The ascending column indices of the 50 features the prices depend on."""
     coefficients: np.ndarray
     """(1000,): the true effect of each feature (0 for noise), in $10,000 per unit."""
-
-    def optimum(self, lam: float = LAM) -> np.ndarray:
-        """The exact Lasso optimum for a lam that keeps the true support and its signs.
-
-        On a fixed support with fixed signs s the optimality conditions are linear:
-        (2/n) X_S.T (y - X_S w_S) = lam * s. The tests prove the result satisfies every
-        condition (noise features included) for the lams the grader uses.
-        """
-        n = self.X.shape[0]
-        XS = self.X[:, self.support]
-        signs = np.sign(self.coefficients[self.support])
-        w = np.zeros(self.X.shape[1])
-        w[self.support] = np.linalg.solve(XS.T @ XS, XS.T @ self.y - n * lam / 2 * signs)
-        return w
 
 
 def feature_names() -> list[str]:

@@ -73,17 +73,19 @@ SETTLED = 0.9
 """A missing clamp is named only if one correct step closes this much of the objective gap."""
 
 
-def soft_step(X: np.ndarray, y: np.ndarray, w: np.ndarray, lam: float, lr: float) -> np.ndarray:
-    """One step of the lesson's method (ISTA): the data step, then the clamped L1 step."""
-    v = w + lr * correlations(X, y, w)
-    return np.sign(v) * np.maximum(np.abs(v) - lr * lam, 0.0)
+Step = Callable[[np.ndarray, np.ndarray, np.ndarray, float, float], np.ndarray]
+"""`step(X, y, w, lam, lr)`: one step of the lesson's method. That step is exercise 2's answer,
+so it comes from the reference solutions (`solutions.lasso.ista_step`) at grading time and
+is never written here, in a module the student copy ships."""
 
 
 @dataclass(frozen=True)
 class Fit:
     """A learner's wrong weights on one problem, and the facts the diagnoses read from them.
 
-    `best` is the optimum at lam.
+    `best` is the optimum at lam; `reference_step` is the reference's one step (`Step`), or
+    None where there is no reference (a student copy): the diagnoses that replay steps are
+    then left out.
     """
 
     X: np.ndarray
@@ -91,6 +93,11 @@ class Fit:
     lam: float
     got: np.ndarray
     best: np.ndarray
+    reference_step: Step | None = None
+
+    def step(self, w: np.ndarray) -> np.ndarray:
+        """One correct step from `w` at lr = 1/L (only when there is a reference step)."""
+        return self.reference_step(self.X, self.y, w, self.lam, self.lr)
 
     @cached_property
     def lr(self) -> float:
@@ -207,12 +214,14 @@ def _other_lam(fit: Fit) -> dict | None:
 
 
 def _stopped_early(fit: Fit) -> dict | None:
+    if fit.reference_step is None:
+        return None
     # At lr = 1/L each step lowers the objective, so once a step is clearly below the
     # learner's objective no later step can be their weights: stop looking there.
     below = fit.value - 1e-6 * (abs(fit.value) + 1e-300)
     w = np.zeros_like(fit.got)
     for k in range(1, ISTA_STEPS):
-        w = soft_step(fit.X, fit.y, w, fit.lam, fit.lr)
+        w = fit.step(w)
         if fit.same(w):
             return {"k": k, "s": _plural(k)}
         if objective(fit.X, fit.y, w, fit.lam) < below:
@@ -239,10 +248,10 @@ def _ridge(fit: Fit) -> dict | None:
 
 def _no_clamp(fit: Fit) -> dict | None:
     zeros = int(np.sum(fit.best == 0))
-    if not zeros or (fit.got == 0).any():
+    if not zeros or (fit.got == 0).any() or fit.reference_step is None:
         return None
     # Settled: one correct step (which clamps) closes most of the gap, so only the clamp is off.
-    after = objective(fit.X, fit.y, soft_step(fit.X, fit.y, fit.got, fit.lam, fit.lr), fit.lam)
+    after = objective(fit.X, fit.y, fit.step(fit.got), fit.lam)
     if fit.value - after < SETTLED * (fit.value - fit.at_best):
         return None
     return {"zeros": zeros, "s": _plural(zeros)}
@@ -321,9 +330,11 @@ GENERAL = ("Your weights are not yet at the minimum: take all the steps (500 by 
 
 
 def find_diagnosis(X: np.ndarray, y: np.ndarray, lam: float, got: np.ndarray,
-                   best: np.ndarray) -> tuple[str, str]:
-    """(name, message) of the first diagnosis the weights show, else ("general", GENERAL)."""
-    fit = Fit(X, y, lam, got, best)
+                   best: np.ndarray, *, step: Step | None = None) -> tuple[str, str]:
+    """(name, message) of the first diagnosis the weights show, else ("general", GENERAL).
+
+    Without the reference's `step` the diagnoses that replay steps are left out."""
+    fit = Fit(X, y, lam, got, best, step)
     with np.errstate(all="ignore"):  # weights of 1e150 make inf objectives, which is fine
         for diagnosis in DIAGNOSES:
             facts = diagnosis.applies(fit)
@@ -332,9 +343,11 @@ def find_diagnosis(X: np.ndarray, y: np.ndarray, lam: float, got: np.ndarray,
     return "general", GENERAL
 
 
-def diagnose(X: np.ndarray, y: np.ndarray, lam: float, got: np.ndarray, best: np.ndarray) -> str:
+def diagnose(X: np.ndarray, y: np.ndarray, lam: float, got: np.ndarray, best: np.ndarray, *,
+             step: Step | None = None) -> str:
     """One or two sentences on what most likely went wrong, judged from the weights alone.
 
-    `best` is the optimum at lam. When the weights show none of DIAGNOSES, the general advice.
+    `best` is the optimum at lam and `step` the reference's step (`Step`). When the weights
+    show none of DIAGNOSES, the general advice.
     """
-    return find_diagnosis(X, y, lam, got, best)[1]
+    return find_diagnosis(X, y, lam, got, best, step=step)[1]

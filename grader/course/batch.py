@@ -36,6 +36,7 @@ from grader.course.student_job import RETRY, JobResult, grade_snapshot
 from grader.course.traits import snapshot_traits
 from grader.files import write_atomically
 from grader.reports.safe_text import file_name
+from grader.sandbox.isolation import IsolationTooLow, Tier, require
 from grader.text import head
 
 CSV_EVERY = 5.0
@@ -54,6 +55,8 @@ class Settings:
     """Wall-clock seconds one student's grading may take before it is stopped."""
     memory_mb: int
     """Address space in MiB each process of one student's grading may use."""
+    isolation: Tier | None = None
+    """The least confinement a report counts with (`--require-isolation`), or None."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,8 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
         for name in names:
             data = gradebook.read_record(reports, name)
             key = _key(fingerprint, layout.snapshot(name).sha256)
-            if data is not None and data["batch"]["key"] == key and not data["batch"].get("retry"):
+            if (data is not None and data["batch"]["key"] == key and not data["batch"].get("retry")
+                    and confined_enough(data, settings.isolation) is None):
                 done[name] = _with_lms(reports, data, layout.students[name].info)
             else:
                 todo.append(name)
@@ -106,6 +110,7 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
                                    item_show_func=lambda name: name and file_name(name)) as bar:
                 bar.update(reused)
                 for name, snapshot, result in runner(layout, todo, settings, jobs, scheduler):
+                    result = _required(result, settings.isolation)
                     data = gradebook.record(name, _key(fingerprint, snapshot.sha256),
                                             snapshot.sha256, result)
                     data["batch"]["traits"] = snapshot_traits(snapshot)
@@ -141,6 +146,27 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
 
 
 Jobs = Iterator[tuple[str, Snapshot, JobResult]]
+
+
+def confined_enough(report: dict | None, required: Tier | None) -> str | None:
+    """Why `report` does not count under `required` (graded with less confinement), or None."""
+    if required is None or report is None:
+        return None
+    try:
+        tier = Tier(report.get("isolation"))
+    except ValueError:
+        tier = Tier.MINIMAL
+    if tier.rank >= required.rank:
+        return None
+    return (f"graded with isolation {tier.value}, but {required.value} is required: the "
+            "report does not count; grade where grade doctor shows that tier")
+
+
+def _required(result: JobResult, required: Tier | None) -> JobResult:
+    """The job's result, or an error if its report was confined less than required (a Dask
+    worker elsewhere can give a lower tier than this machine)."""
+    why = confined_enough(result.report, required) if result.outcome == "graded" else None
+    return result if why is None else JobResult("error", message=why, retry=True)
 
 
 def _local_jobs(layout: Layout, todo: list[str], settings: Settings, jobs: int, _: str | None) -> Jobs:
@@ -259,15 +285,22 @@ def _sweep(reports: Path, out: Path) -> None:
 
 
 def main(folder: Path, out: Path, *, jobs: int | None, timeout: float, memory_mb: int,
-         scheduler: str | None, roster: Path | None = None) -> int:
+         scheduler: str | None, roster: Path | None = None,
+         require_isolation: str | None = None) -> int:
     """Run the batch for the command line; return its exit code (see README, Batch grading)."""
     if not out.parent.is_dir():
         raise click.UsageError(f"cannot write {out}: the folder {out.parent} does not exist.")
+    required = Tier(require_isolation) if require_isolation else None
+    if required is not None and scheduler is None:
+        try:
+            require(required)
+        except IsolationTooLow as error:
+            raise BatchError(f"{error}; nothing was graded") from None
     jobs = jobs or len(os.sched_getaffinity(0))
     # `kill PID` stops the batch as Ctrl-C does: its grading processes and temporary files go too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    summary = run_batch(folder, out, Settings(timeout, memory_mb), jobs=jobs, scheduler=scheduler,
-                        roster=roster)
+    summary = run_batch(folder, out, Settings(timeout, memory_mb, required), jobs=jobs,
+                        scheduler=scheduler, roster=roster)
     if not summary.students:
         click.echo(f"{folder} holds no student folders: put each student's files in a folder "
                    "of their own inside it.", err=True)

@@ -4,6 +4,11 @@ Gradescope unzips it into /autograder/source, runs `setup.sh` once to build the 
 `run_autograder` (as root) for each submission, which must leave
 /autograder/results/results.json. The zip carries this package's source (solutions and
 hidden checks included: the autograder is the trusted side) under `l1lab/`.
+
+`run_autograder` grades with `--require-isolation reduced` unless the assignment's
+environment sets L1LAB_REQUIRE_ISOLATION (`full`, `reduced`, or `none` to grade whatever
+the image gives); refused or broken, it still leaves a results file, with the reason
+hidden from students. Every results file records the tier in a hidden test.
 """
 
 from __future__ import annotations
@@ -18,6 +23,11 @@ from grader.course.release import PROJECT, ReleaseError, copy_project
 from grader.results import TELL_INSTRUCTOR
 
 SOURCES = ("README.md", "pyproject.toml", "exercises", "quiz", "grader", "solutions")
+
+FALLBACK = {"score": 0, "output": f"The autograder could not start. {TELL_INSTRUCTOR}",
+            "tests": [{"name": "The autograder could not start", "score": 0, "max_score": 0,
+                       "status": "failed", "output": TELL_INSTRUCTOR, "visibility": "visible"}]}
+"""The results file when the grader wrote none: students see only that it could not start."""
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -36,10 +46,15 @@ if [ -z "$python" ]; then
     python=python3.11
 fi
 "$python" -m venv /autograder/venv
-/autograder/venv/bin/pip install -q /autograder/source/l1lab
+# Build from a private copy (mktemp -d is 0700): pip builds in the tree it is given, and a
+# build/lib/solutions left in /autograder/source would be readable by the learner's uid.
+build="$(mktemp -d)"
+cp -r /autograder/source/l1lab "$build/l1lab"
+/autograder/venv/bin/pip install -q "$build/l1lab"
+rm -rf "$build" /autograder/source/l1lab/build /autograder/source/l1lab/*.egg-info
 # Without namespaces (most containers) the learner's code runs as another uid: make the
-# reference solutions and hidden checks unreadable to it, in the source and installed.
-chmod -R go-rwx /autograder/source/l1lab/solutions /autograder/source/l1lab/grader/checks
+# source and the installed reference solutions and hidden checks unreadable to it.
+chmod -R go-rwx /autograder/source
 /autograder/venv/bin/python -c 'import grader.checks, solutions, os
 for m in (grader.checks, solutions): print(os.path.dirname(m.__file__))' | xargs chmod -R go-rwx
 """
@@ -52,22 +67,39 @@ RUN_AUTOGRADER = """\
 set -uo pipefail
 root="${AUTOGRADER_ROOT:-/autograder}"
 python="${L1LAB_PYTHON:-$root/venv/bin/python}"
+# The least confinement to grade with: reduced (the default), full, or none. Set
+# L1LAB_REQUIRE_ISOLATION in the assignment's environment to change it.
+required="${L1LAB_REQUIRE_ISOLATION:-reduced}"
 # The grader finds exercises/ inside it itself, and follows no link below this folder: a
 # student's exercises/ or exercise4.py that is a link scores 0 and is named (a test of
 # `[ -d ... ]` here would follow it).
 submission="$root/submission"
+results="$root/results/results.json"
 mkdir -p "$root/results"
 cd "$root/source/l1lab"
+isolation=(--require-isolation "$required")
+[ "$required" = none ] && isolation=()
+errors="$(mktemp)"
 "$python" -m grader all --submission "$submission" --format gradescope \\
-    --output "$root/results/results.json"
-if [ ! -s "$root/results/results.json" ]; then
-    cat > "$root/results/results.json" <<'JSON'
-""" + json.dumps({"score": 0, "output": f"The autograder could not start. {TELL_INSTRUCTOR}",
-                  "tests": [{"name": "The autograder could not start", "score": 0, "max_score": 0,
-                             "status": "failed", "output": TELL_INSTRUCTOR,
-                             "visibility": "visible"}]}) + """
+    --output "$results" "${isolation[@]}" 2>"$errors"
+cat "$errors" >&2
+if [ ! -s "$results" ]; then
+    # The grader did not start or refused (e.g. the tier is below L1LAB_REQUIRE_ISOLATION):
+    # students see that it could not start, the instructor why, in a hidden test.
+    "$python" - "$errors" "$results" <<'PYTHON' 2>/dev/null || cat > "$results" <<'JSON'
+import json, sys
+fallback = json.loads(""" + repr(json.dumps(FALLBACK)) + """)
+with open(sys.argv[1], errors="replace") as errors:
+    why = errors.read()[-4000:].strip() or "no message"
+fallback["tests"].append({"name": "Why (for the instructor)", "score": 0, "max_score": 0,
+                          "status": "failed", "output": why, "visibility": "hidden"})
+with open(sys.argv[2], "w") as out:
+    json.dump(fallback, out)
+PYTHON
+""" + json.dumps(FALLBACK) + """
 JSON
 fi
+rm -f "$errors"
 exit 0
 """
 

@@ -9,19 +9,32 @@ says plainly that they still run at submission instead of claiming "all passed".
 from __future__ import annotations
 
 import ast
-import re
 import importlib
+import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
 from grader import catalog, paths
+from grader.check import CheckSpec
 from grader.student_copy import MANIFEST, Hidden
 
 PROJECT = paths.PACKAGE_ROOT
 COPIED = ("README.md", "pyproject.toml", "exercises", "quiz", "grader")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", ".pytest_cache",
                                  "*.egg-info", "release.toml")
+REPORT = ".l1lab-report.json"
+"""Where the Classroom workflow's grading step writes the JSON report its check steps read."""
+GITIGNORE = f"""\
+# Written by `grade release`: what a student's work leaves that is not theirs to commit.
+.venv/
+__pycache__/
+.hypothesis/
+.pytest_cache/
+*.egg-info/
+{REPORT}
+"""
 
 
 class ReleaseError(Exception):
@@ -66,15 +79,18 @@ def _build(root: Path) -> dict[str, Hidden]:
     pyproject.write_text(re.sub(r',\s*"solutions"', "", pyproject.read_text(encoding="utf-8")),
                          encoding="utf-8")
     hidden: dict[str, Hidden] = {}
+    visible: dict[str, list[CheckSpec]] = {}
     for exercise in catalog.exercises():
-        specs = [f.check_spec for f in vars(importlib.import_module(exercise.checks_module)).values()
-                 if hasattr(f, "check_spec") and f.check_spec.visibility == "hidden"]
-        hidden[exercise.name] = Hidden(len(specs), sum(s.points for s in specs))
+        specs = check_specs(exercise)
+        left_out = [spec for spec in specs if spec.visibility == "hidden"]
+        hidden[exercise.name] = Hidden(len(left_out), sum(s.points for s in left_out))
+        visible[exercise.name] = [spec for spec in specs if spec.visibility != "hidden"]
         path = root / "grader" / "checks" / f"{exercise.name}.py"
         path.write_text(strip_hidden_checks(path.read_text(encoding="utf-8")), encoding="utf-8")
     workflow = root / ".github" / "workflows" / "classroom.yml"
     workflow.parent.mkdir(parents=True)
-    workflow.write_text(classroom_workflow(hidden), encoding="utf-8")
+    workflow.write_text(classroom_workflow(visible), encoding="utf-8")
+    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     lines = ["# Written by `grade release`: checks left out of this student copy.", "[hidden]"]
     lines += [f'{name} = {{ checks = {h.checks}, points = {h.points} }}' for name, h in hidden.items()]
     (root / "grader" / MANIFEST.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -115,32 +131,46 @@ everything here is not the final score.
 """
 
 
-def classroom_workflow(hidden: dict[str, Hidden]) -> str:
-    """A GitHub Classroom autograding workflow: one `grade exerciseN` step per exercise.
+def check_specs(exercise: catalog.Exercise) -> list[CheckSpec]:
+    """Every check of `exercise`, in the order its module defines them."""
+    module = importlib.import_module(exercise.checks_module)
+    return [f.check_spec for f in vars(module).values() if hasattr(f, "check_spec")]
 
-    GitHub's command grader gives a step's max-score when the command exits 0, which
-    `grade` does on full marks of the checks the student copy holds.
+
+def classroom_workflow(visible: dict[str, list[CheckSpec]]) -> str:
+    """A GitHub Classroom autograding workflow with one step per visible check.
+
+    One plain step grades everything once into a JSON report; then each visible check is a
+    `classroom-resources/autograding-command-grader` step whose command
+    (`python -m grader.course.classroom`) exits 0, earning that check's points, when the
+    check passed. The reporter adds them up: partial credit per check, and a total equal to
+    the visible points. Strings are written as JSON, which YAML reads as the same text.
     """
-    steps, env, names = [], [], []
+    steps, env, ids = [], [], []
     for exercise in catalog.exercises():
-        step_id = exercise.name.replace("-", "_")
-        points = exercise.points - hidden.get(exercise.name, Hidden(0, 0)).points
-        steps.append(f"""\
-    - name: {exercise.name}
+        for spec in visible.get(exercise.name, []):
+            step_id = f"{exercise.name}_{spec.name}".replace("-", "_")
+            name = json.dumps(f"{exercise.name}: {spec.title}")
+            command = json.dumps(f"python -m grader.course.classroom {REPORT} {exercise.name} "
+                                 f"{spec.name}")
+            steps.append(f"""\
+    - name: {name}
       id: {step_id}
       uses: classroom-resources/autograding-command-grader@v1
       with:
-        test-name: {exercise.name}
-        command: grade {exercise.name} --submission exercises
-        timeout: 5
-        max-score: {points}
+        test-name: {name}
+        command: {command}
+        timeout: 1
+        max-score: {spec.points}
 """)
-        env.append(f"        {step_id.upper()}_RESULTS: \"${{{{steps.{step_id}.outputs.result}}}}\"\n")
-        names.append(step_id)
+            env.append(f"        {step_id.upper()}_RESULTS: \"${{{{steps.{step_id}.outputs.result}}}}\"\n")
+            ids.append(step_id)
+    grade = json.dumps(f"grade all --submission exercises --format json --output {REPORT}")
     return f"""\
-# Written by `grade release`. GitHub Classroom runs it on every push of a student's repo.
+# Written by `grade release`. GitHub Classroom runs it on every push of a student's repo:
+# one grading run, then one step per visible check, worth that check's points.
 name: Autograding Tests
-on: [push, workflow_dispatch, repository_dispatch]
+"on": [push, workflow_dispatch, repository_dispatch]
 permissions:
   checks: write
   actions: read
@@ -155,13 +185,17 @@ jobs:
       with:
         python-version: "3.11"
     - run: pip install -e .
+    - name: Grade every exercise once
+      run: {grade}
+      continue-on-error: true
+      timeout-minutes: 15
 {"".join(steps)}\
     - name: Autograding Reporter
-      uses: classroom-resources/autograding-grader-reporter@v1
+      uses: classroom-resources/autograding-grading-reporter@v1
       env:
 {"".join(env)}\
       with:
-        runners: {",".join(names)}
+        runners: {",".join(ids)}
 """
 
 

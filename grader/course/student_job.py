@@ -58,15 +58,7 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
     _sweep_scratch()
     with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-",
                                      ignore_cleanup_errors=True) as temp:
-        # Modes as in a student's own folder: a worker that drops to its own uid reads it.
-        os.chmod(temp, 0o755)
-        folder = Path(temp) / "submission"
-        folder.mkdir(mode=0o755)
-        for name, data in snapshot.files:
-            target = folder / name
-            target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-            target.write_bytes(data)
-            target.chmod(0o644)
+        folder = write_private_copy(snapshot, Path(temp))
         _stand_ins(folder, snapshot)
         output, errors = Path(temp) / "report.json", Path(temp) / "stderr.txt"
         request = {"submission": str(folder), "output": str(output), "cwd": temp, "stderr": str(errors), "memory": memory_mb * 1024 * 1024,
@@ -82,6 +74,24 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
         return _result(code, output, errors, folder)
 
 
+def write_private_copy(snapshot: Snapshot, temp: Path) -> Path:
+    """Write the student's files to `temp`/submission, readable by the grader alone.
+
+    Folders 0700 and files 0600, owned by the grader: the worker reads the learner's file
+    before it drops to its own uid, so no worker, this student's or a classmate's graded at
+    the same time, can read any student's copy."""
+    os.chmod(temp, 0o700)
+    folder = temp / "submission"
+    folder.mkdir(mode=0o700)
+    for name, data in snapshot.files:
+        target = folder / name
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+    return folder
+
+
 LINK_TARGET = "/nonexistent/l1lab: a link in the student's folder"
 
 
@@ -91,14 +101,14 @@ def _stand_ins(folder: Path, snapshot: Snapshot) -> None:
     grading the folder alone does, and still reads nothing through it."""
     for name in snapshot.links:
         target = folder / name
-        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not os.path.lexists(target):
             os.symlink(LINK_TARGET, target)
     for name in snapshot.not_regular:
         target = folder / name
-        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not os.path.lexists(target):
-            os.mkfifo(target, 0o644)
+            os.mkfifo(target, 0o600)
 
 
 SCRATCH_PREFIX = "l1lab-batch-"

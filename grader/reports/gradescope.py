@@ -3,7 +3,8 @@
 Spec: https://gradescope-autograders.readthedocs.io/en/latest/specs/ (fields `score`,
 `execution_time`, `output`, `tests[]` with `name`, `number`, `score`, `max_score`,
 `status`, `output`, `visibility`). Our hidden checks become `after_due_date` tests, so a
-student sees them once the deadline has passed; the grader's own tracebacks are `hidden`.
+student sees them once the deadline has passed; the grader's own tracebacks and the
+isolation tier the learner's code was graded in are `hidden` (for the instructor only).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def results(report: Report, *, execution_time: float) -> dict:
             })
             if check.details:
                 tests.append(_hidden_details(f"{number}.{sub}", check.details))
+    tests.append(_isolation(report.isolation))
     return {
         "score": report.score,
         "execution_time": round(execution_time),
@@ -57,6 +59,13 @@ def grader_failed(details: str, *, execution_time: float) -> dict:
             _hidden_details("0.2", details),
         ],
     }
+
+
+def _isolation(tier: str) -> dict:
+    """A hidden test that tells the instructor how the learner's code was confined."""
+    return {"name": "Isolation of the learner's code (for the instructor)", "number": "0.0",
+            "score": 0, "max_score": 0, "status": "passed", "visibility": "hidden",
+            "output": f"Graded in the {tier} isolation tier (see `grade doctor`)."}
 
 
 def _hidden_details(number: str, details: str) -> dict:

@@ -13,7 +13,10 @@ decides the plan; this module carries it out and fails loudly rather than half-w
   socket family but AF_UNIX, AF_INET and AF_INET6 (no netlink, vsock, packet, crypto...
   sockets: the worker needs none, and each is a way to the host or its kernel) and
   io_uring (which can open sockets without the socket call), then rlimits.
-- reduced: the uid drop and rlimits only (no namespaces).
+- reduced: the uid drop, rlimits and, where the kernel has it, Landlock: the worker may
+  then read only the paths the plan lists (the interpreter and its packages, the system's
+  folders: never the grader's own packages, its checkout, `.git` or `build/`) and write
+  only its scratch folders, with no TCP and no signals beyond its own processes.
 - minimal: rlimits only (the learner's own laptop, not root).
 """
 
@@ -23,6 +26,7 @@ import ctypes
 import os
 import resource
 import signal
+import stat
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -77,6 +81,8 @@ def enter(plan: dict) -> None:
         _drop_privileges(plan["uid"])
     if tier == "full":
         _deny_socket_families()
+    if plan.get("landlock"):
+        _landlock(plan["landlock"])
     os.chdir(plan["cwd"])
     _set_limits(plan["limits"], strict=tier != "minimal")
     # After the uid drop, which clears it: die with the grader even if it is killed.
@@ -231,6 +237,68 @@ def _deny_socket_families() -> None:
     fprog = _SockFprog(len(rows), program)
     _check(libc().prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
            "seccomp filter")
+
+
+SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
+LANDLOCK_RULE_PATH_BENEATH = 1
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR, FS_TRUNCATE = 1, 2, 4, 8, 1 << 14
+FS_RIGHTS = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 4: (1 << 15) - 1,
+             5: (1 << 16) - 1}
+"""Every filesystem right each Landlock ABI knows (all handled: what no rule grants is denied)."""
+FILE_RIGHTS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | (1 << 15)
+NET_TCP = 0b11  # bind and connect (ABI 4): handled with no rule, so no TCP at all
+SCOPES = 0b11  # abstract unix sockets and signals (ABI 6): nothing outside the worker's own
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def _landlock(rules: dict) -> None:
+    """Restrict this process (and all it starts) to reading `rules["read"]` and writing
+    `rules["write"]`. The grader planned it only where the kernel has Landlock, so a failure
+    here stops grading rather than running the learner's code unrestricted."""
+    syscall = libc().syscall
+    abi = min(int(rules["abi"]), max(FS_RIGHTS))
+    fs = FS_RIGHTS[abi]
+    sizes = {1: 8, 2: 8, 3: 8, 4: 16, 5: 16}
+    attr = _RulesetAttr(fs, NET_TCP if abi >= 4 else 0, SCOPES if int(rules["abi"]) >= 6 else 0)
+    size = 24 if int(rules["abi"]) >= 6 else sizes[abi]
+    ruleset = syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size),
+                  ctypes.c_uint32(0))
+    if ruleset < 0:
+        raise ConfinementError(f"landlock: {os.strerror(ctypes.get_errno())}")
+    try:
+        read = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+        for paths, rights in ((rules["read"], read), (rules["write"], fs)):
+            for path in paths:
+                _landlock_allow(ruleset, path, rights)
+        _check(syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)),
+               "landlock_restrict_self")
+    finally:
+        os.close(ruleset)
+
+
+def _landlock_allow(ruleset: int, path: str, rights: int) -> None:
+    try:
+        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return  # gone, or closed to this uid: nothing to allow
+    try:
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            rights &= FILE_RIGHTS
+        rule = _PathBeneath(rights, fd)
+        _check(libc().syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset),
+                              ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH), ctypes.byref(rule),
+                              ctypes.c_uint32(0)), f"landlock rule {path}")
+    finally:
+        os.close(fd)
 
 
 def _set_limits(limits: dict, *, strict: bool) -> None:

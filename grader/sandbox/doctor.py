@@ -6,7 +6,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.sandbox import isolation
+from grader.sandbox import exposure, isolation
 from grader.sandbox.isolation import Isolation, Tier
 
 PROBE = "def probe():\n    return 1.0\n"
@@ -18,6 +18,8 @@ def diagnose() -> list[str]:
     lines = [f"Isolation tier: {found.tier.value}"]
     lines += [f"  + {item}" for item in found.have]
     lines += [f"  - missing: {item}" for item in found.missing]
+    if found.tier is Tier.REDUCED:
+        lines += _readable_reference_lines()
     lines.append(_start_line(found))
     if found.tier is Tier.FULL:
         lines.append("Official grading can require it: grade all --require-isolation full")
@@ -26,6 +28,20 @@ def diagnose() -> list[str]:
     else:
         lines.append("Fine for practice on your own machine; official grading should run as "
                      "root in a container (--require-isolation full).")
+    return lines
+
+
+def _readable_reference_lines() -> list[str]:
+    """Each path with reference material other users can read, with its fix."""
+    readable = exposure.readable_reference()
+    if not readable:
+        return ["No reference material here is readable by other users."]
+    if exposure.landlock_abi():
+        why = "Landlock keeps it from the worker here; fix it anyway, for kernels without it"
+    else:
+        why = "so can the worker, without Landlock"
+    lines = [f"Reference material other users can read ({why}):"]
+    lines += [f"  ! {path}: fix with `{fix}`" for path, fix in readable]
     return lines
 
 

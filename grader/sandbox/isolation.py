@@ -15,7 +15,6 @@ import enum
 import functools
 import itertools
 import os
-import shutil
 import signal
 import stat
 import sys
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import paths
+from grader.sandbox import exposure, leftovers
 
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
 SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/dev", "/proc",
@@ -87,6 +87,10 @@ def detect() -> Isolation:
                        "mount namespace the worker cannot drop privileges: install Python "
                        "where every user can read it")
         return Isolation(Tier.MINIMAL, tuple(missing), _have(Tier.MINIMAL))
+    if not exposure.landlock_abi():
+        missing.append("Landlock (Linux 5.13+, and not blocked by the container's seccomp "
+                       "profile): without it the worker reads every file other users may read; "
+                       "grade doctor lists the reference material among them")
     hidden = [p for p in paths.hidden() if _world_readable(p)]
     if hidden:
         missing.append(f"{hidden[0]} is readable by any user: chmod -R go-rwx it, since "
@@ -129,7 +133,9 @@ def plan(tier: Tier, channel_fds: list[int], cwd: Path) -> dict:
     limits["nproc"] = NPROC
     uid = UID_BASE + (os.getpid() % 100_000) * 1000 + next(_uids) % 1000
     if tier is Tier.REDUCED:
-        return {"tier": tier.value, "uid": uid, "limits": limits, "cwd": "/", "fds": channel_fds}
+        scratch = exposure.private_scratch(uid)
+        return {"tier": tier.value, "uid": uid, "limits": limits, "cwd": "/", "fds": channel_fds,
+                "home": scratch, "landlock": exposure.landlock_plan(scratch)}
     keep = sorted({str(Path(p).resolve()) for p in _interpreter_paths()})
     project = paths.source_checkout()
     masks = {m for m in SCRATCH if os.path.isdir(m)}
@@ -147,7 +153,8 @@ def plan(tier: Tier, channel_fds: list[int], cwd: Path) -> dict:
 
 
 def sweep(worker_plan: dict) -> None:
-    """After a reduced-tier worker: end what its uid still runs, remove what it left in /tmp.
+    """After a reduced-tier worker: end what its uid still runs, remove what it left in /tmp,
+    /var/tmp, /dev/shm, /run/lock, /var/lock and /dev/mqueue, and its System V IPC objects.
 
     (The full tier needs none of this: its namespaces and tmpfs vanish with it.)"""
     if worker_plan.get("tier") != Tier.REDUCED.value:
@@ -162,20 +169,8 @@ def sweep(worker_plan: dict) -> None:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-    for folder in SCRATCH:
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if _owner(entry) == uid:
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    try:
-                        os.unlink(entry.path)
-                    except OSError:
-                        pass
+    leftovers.remove_files(uid, SCRATCH + leftovers.SHARED_FOLDERS)
+    leftovers.remove_ipc(uid)
 
 
 def _interpreter_paths() -> list[str]:
@@ -249,6 +244,10 @@ def _have(tier: Tier) -> tuple[str, ...]:
     drop = (f"each worker runs as a uid of its own (from {UID_BASE}), with no new privileges "
             f"and at most {NPROC} processes",)
     if tier is Tier.REDUCED:
+        if exposure.landlock_abi():
+            drop += ("Landlock: the worker reads only the interpreter, its packages and the "
+                     "system's folders (not the grader's, its checkout, .git or build/), writes "
+                     "only /tmp, /var/tmp and /dev/shm, and has no TCP",)
         return drop + every
     return drop + ("new pid, mount, network, IPC and UTS namespaces: the worker is pid 1, "
                    "sees no other process and no network, and all it starts dies with it",

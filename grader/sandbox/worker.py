@@ -82,7 +82,8 @@ class Worker:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, pass_fds=(req_read, resp_write, source_fd),
-                cwd=submission.parent, start_new_session=True, env=_worker_env(self.tier),
+                cwd=submission.parent, start_new_session=True,
+                env=_worker_env(self.tier, self.plan.get("home")),
             )
         finally:
             os.close(req_read)
@@ -250,12 +251,16 @@ def _product(shape: tuple[int, ...]) -> int:
     return result
 
 
-def _worker_env(tier: Tier) -> dict[str, str]:
-    """A small environment: no grader secrets, one thread for numpy, same results anywhere."""
+def _worker_env(tier: Tier, home: str | None = None) -> dict[str, str]:
+    """A small environment: no grader secrets, one thread for numpy, same results anywhere.
+
+    `home`: the worker's own scratch folder (reduced tier), its HOME and TMPDIR."""
     keep = ("PATH", "LANG", "LC_ALL", "HOME", "SYSTEMROOT", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
     env = {key: os.environ[key] for key in keep if key in os.environ}
     if tier is not Tier.MINIMAL:
         env["HOME"] = "/tmp"
+    if home is not None:
+        env["HOME"] = env["TMPDIR"] = home
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
     return env

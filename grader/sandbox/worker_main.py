@@ -173,6 +173,33 @@ def call(module: object, request: dict, payload: bytes, submission: str) -> tupl
     return header, data
 
 
+GRADER_PACKAGES = ("grader", "solutions")
+"""The grader's own packages: the hidden checks and reference solutions are in them."""
+
+
+class GraderHidden:
+    """First on sys.meta_path: refuses to import the grader's own packages, wherever and
+    however they are installed (editable or not). Learner code has no use for them.
+
+    In the full tier they are also hidden by mounts, in the reduced one unreadable (Landlock,
+    file modes); in the minimal tier, on the learner's own laptop, this is all there is."""
+
+    @staticmethod
+    def find_spec(name: str, path=None, target=None):
+        if name.partition(".")[0] in GRADER_PACKAGES:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def forget_the_grader() -> None:
+    """Take the grader out of the import system before the learner's code runs."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != root]
+    sys.meta_path.insert(0, GraderHidden)
+    for name in [n for n in sys.modules if n.partition(".")[0] in GRADER_PACKAGES]:
+        del sys.modules[name]
+
+
 def confine(plan: dict) -> None:
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_confine.py")
     spec = importlib.util.spec_from_file_location("_confine", path)
@@ -191,6 +218,7 @@ def main() -> None:
             source = file.read()
         confine(plan)
         import numpy
+        forget_the_grader()
     except Exception as exc:  # noqa: BLE001 - no learner code has run: the grader's problem
         write_frame(resp_fd, {"seq": 0, "ready": False, "confinement": clip(f"{exc}")})
         return

@@ -19,6 +19,7 @@ from grader.failures import BadReturn, Call
 from grader.grading import grade
 from grader.results import Status
 from grader.submission import Outcome
+from solutions.lasso import ista_step
 
 ROOT = Path(__file__).parents[3]
 CALL = Call("selected_features", ("w",), (np.array([0.0, 1.0]),))
@@ -106,7 +107,7 @@ def ista(X, y, lam, *, steps=500, lr=None, shrink=1.0, sign=-1.0):
 
 def diagnosis_of(problem, weights) -> tuple[str, str]:
     X, y, lam = problem
-    return lasso.find_diagnosis(X, y, lam, weights, ista(X, y, lam))
+    return lasso.find_diagnosis(X, y, lam, weights, ista(X, y, lam), step=ista_step)
 
 
 def ridge(X, y, lam):
@@ -175,6 +176,17 @@ def test_weights_one_rounding_away_from_a_zero_are_not_on_the_path() -> None:
     # is the missing clamp, not a correct step.
     weights = np.array([0.5, 1e-13])
     assert diagnosis_of(checks.ORTHOGONAL, weights)[0] != "stopped_early"
+
+
+@pytest.mark.parametrize(("problem", "solver"), [
+    (checks.TALL, lambda X, y, lam: ista(X, y, lam, steps=10)),
+    (checks.TALL, no_clamp),
+])
+def test_without_the_reference_step_no_diagnosis_replays_steps(problem, solver) -> None:
+    # A student copy has no reference step: "you stop early" and "you do not clamp" need one.
+    X, y, lam = problem
+    found, _ = lasso.find_diagnosis(X, y, lam, solver(*problem), ista(X, y, lam))
+    assert found not in ("stopped_early", "no_clamp")
 
 
 @settings(max_examples=60, derandomize=True, database=None, deadline=None)

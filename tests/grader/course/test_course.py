@@ -17,6 +17,8 @@ from click.testing import CliRunner
 
 from grader import catalog
 from grader.cli import main
+from grader.sandbox import isolation
+from grader.sandbox.isolation import Tier
 from grader.course.release import strip_hidden_checks
 
 ROOT = Path(__file__).parents[3]
@@ -138,8 +140,11 @@ def test_release_has_no_solutions_or_hidden_checks_and_says_so(tmp_path: Path) -
     readme = (out / "README.md").read_text()
     assert "grade exercise1" in readme and "solutions" not in readme and "Gradescope" not in readme
     workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
+    assert "grade all --submission exercises --format json" in workflow
     for exercise in catalog.exercises():
-        assert f"command: grade {exercise.name} --submission exercises" in workflow
+        assert f"python -m grader.course.classroom .l1lab-report.json {exercise.name} " in workflow
+    copied = "".join(p.read_text() for p in out.rglob("*.py"))
+    assert "def optimum" not in copied and "def soft_step" not in copied
     solved = tmp_path / "solved"
     solved.mkdir()
     for exercise in catalog.exercises():
@@ -184,10 +189,15 @@ def test_gradescope_bundle_runs_against_a_fake_autograder_layout(tmp_path: Path)
     shutil.copy(ROOT / "solutions" / "exercise3.py", root / "submission" / "exercise3.py")
     (root / "submission" / "quiz.txt").write_text(LESSON_KEY)
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "L1LAB_PYTHON": sys.executable}
+    tier = isolation.detect().tier
+    if tier is Tier.MINIMAL:  # run_autograder requires the reduced tier unless told otherwise
+        env["L1LAB_REQUIRE_ISOLATION"] = "none"
     done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     data = json.loads((root / "results" / "results.json").read_text())
+    [recorded] = [t for t in data["tests"] if t["name"].startswith("Isolation")]
+    assert recorded["visibility"] == "hidden" and f"the {tier.value} isolation tier" in recorded["output"]
     by_exercise = {}
     for test in data["tests"]:
         name = test["name"].split(":")[0]
@@ -222,3 +232,45 @@ def test_every_known_wrong_answer_loses_points_in_the_student_copy(tmp_path: Pat
     assert len(scores) == len(wrong)
     passing = [name for name, (score, max_score) in scores.items() if score == max_score]
     assert passing == []
+
+
+def unzip_bundle(tmp_path: Path) -> Path:
+    zip_path = tmp_path / "autograder.zip"
+    assert CliRunner().invoke(main, ["gradescope-bundle", str(zip_path)]).exit_code == 0
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(zip_path) as bundle:
+        bundle.extractall(root / "source")
+    (root / "submission").mkdir()
+    shutil.copy(ROOT / "solutions" / "exercise3.py", root / "submission" / "exercise3.py")
+    return root
+
+
+def test_run_autograder_refuses_below_the_required_tier_and_says_why_to_the_instructor(
+        tmp_path: Path) -> None:
+    root = unzip_bundle(tmp_path)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "L1LAB_PYTHON": sys.executable,
+           "L1LAB_REQUIRE_ISOLATION": "full"}
+    command = ["bash", str(root / "source" / "run_autograder")]
+    if os.geteuid() == 0:
+        if not Path("/usr/bin/setpriv").exists():
+            pytest.skip("setpriv is not installed: cannot take CAP_SYS_ADMIN away as root")
+        command = ["/usr/bin/setpriv", "--bounding-set", "-sys_admin", "--inh-caps",
+                   "-sys_admin", *command]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] == 0
+    visible = [t for t in data["tests"] if t["visibility"] == "visible"]
+    hidden = [t for t in data["tests"] if t["visibility"] == "hidden"]
+    assert [t["name"] for t in visible] == ["The autograder could not start"]
+    assert "but full is required" in hidden[0]["output"]
+    assert "required" not in visible[0]["output"]
+
+
+def test_setup_sh_builds_from_a_private_copy_and_leaves_no_build_folder(tmp_path: Path) -> None:
+    from grader.course.bundle import SETUP_SH
+    assert 'build="$(mktemp -d)"' in SETUP_SH
+    install = next(line for line in SETUP_SH.splitlines() if "pip install" in line)
+    assert '"$build/l1lab"' in install and "/autograder/source" not in install
+    assert "rm -rf \"$build\" /autograder/source/l1lab/build" in SETUP_SH
+    assert "chmod -R go-rwx /autograder/source" in SETUP_SH
