@@ -329,7 +329,9 @@ def _unreadable(outcome: Outcome) -> str:
                                         and not outcome.extra.get("too_large")):
             return "numbers announced but not sent"
         return ""
-    if outcome.type not in ("number", "ndarray") or (outcome.type == "number" and value.ndim):
+    # A list or tuple of numbers comes with its values (the form check names the type).
+    if (outcome.type not in ("number", "ndarray", "list", "tuple")
+            or (outcome.type == "number" and value.ndim)):
         return f"numbers sent for {outcome._what()}"
     if outcome.type == "ndarray" and kind not in ("b", "i", "u", "f"):
         return f"numbers sent for an array of dtype {outcome.dtype}"
