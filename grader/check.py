@@ -27,7 +27,7 @@ class CheckSpec:
     after: str | None
     """The check that must pass first; while it fails this one is skipped."""
     timeout: float | None
-    """Seconds each call of the learner's code may take in this check (default: the grader's)."""
+    """CPU seconds each call of the learner's code may use in this check (default: the grader's)."""
 
 
 def check(*, points: int, idea: str, hint: str, visibility: Visibility = "visible",

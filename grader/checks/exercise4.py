@@ -25,9 +25,9 @@ from grader.failures import BadReturn, Diverged, Mismatch, NamedCall, Suboptimal
 
 A = np.array
 SMALL_TIMEOUT = 10.0
-"""Seconds per call on a small problem: the reference needs about 5 ms."""
+"""CPU seconds per call on a small problem: the reference needs about 5 ms."""
 STORY_TIMEOUT = 20.0
-"""Seconds per call on the house-price data: the reference needs about 0.6 s."""
+"""CPU seconds per call on the house-price data: the reference needs about 0.6 s."""
 TOO_SLOW = ("The reference needs under a second. Do each step with whole-array products "
             "(X @ w and X.T @ r) instead of Python loops over the entries of X.")
 STORY_FIT = "lasso_fit(X, y, lam=1.0) on the house-price data (1,000 houses x 1,000 features)"
