@@ -213,14 +213,12 @@ class Submission:
         """Run `function(*args)` in the worker; raise a typed failure for anything but a value."""
         call = Call(function.name, function.params, tuple(_frozen(a) for a in args))
         worker = self._ready_worker(function)
-        self._spend(worker)  # what ran since the last call counts too (threads, say)
         if self.time_left <= 0:
             raise OutOfTime(call, self.time_limit)
         if self.wait_left <= 0:
             raise OutOfTime(call, BACKSTOP * self.time_limit, waited=True)
         timeout = min(self.call_timeout, self.time_left)
         backstop = min(BACKSTOP * self.call_timeout, self.wait_left)
-        started = worker.used()[1]
         try:
             reply = worker.call(function.name, list(function.params), list(args),
                                 timeout=timeout, backstop=backstop)
@@ -238,7 +236,6 @@ class Submission:
             raise Crashed(call, died.how) from None
         finally:
             self._spend(worker)
-            self.wait_left -= worker.used()[1] - started
         header = reply.header
         if not header.get("ok"):
             error = header.get("error") or {}
@@ -258,7 +255,8 @@ class Submission:
             raise self._cannot_load
         self.start()
         worker = self._worker
-        started = worker.used()[1]
+        if worker.started:
+            return self._checked(worker.hello(), function)
         try:
             hello = worker.hello()
         except WorkerTimeout as stop:
@@ -274,7 +272,10 @@ class Submission:
             raise self._cannot_load from None
         finally:
             self._spend(worker)
-            self.wait_left -= worker.used()[1] - started
+        return self._checked(hello, function)
+
+    def _checked(self, hello: dict, function: Function) -> Worker:
+        """The worker, if its hello says `function` can be called; else the typed failure."""
         if hello.get("confinement"):
             raise ConfinementFailed(f"the worker could not confine itself: {hello['confinement']}")
         if not hello.get("ready"):
@@ -289,12 +290,13 @@ class Submission:
                              "Keep the name and parameters of the stub.")
         return self._worker
 
-
     def _spend(self, worker: Worker) -> None:
-        """Take the CPU time `worker` used since the last look off what the exercise has."""
-        cpu = worker.used()[0]
+        """Take what `worker`'s last call (or import) used off what the exercise has: its CPU
+        time since the last look (so also what ran between calls) and its wait."""
+        cpu = worker.usage[0]
         self.time_left -= cpu - self._seen_cpu
         self._seen_cpu = cpu
+        self.wait_left -= worker.last_wait()
 
 
 def _slow_import(name: str, waited: bool, cpu: float, backstop: float) -> str:

@@ -25,6 +25,8 @@ from grader.sandbox.cgroups import Cell
 
 BACKSTOP = 10
 """The wall-clock backstop, in multiples of the CPU limit, for code that sleeps or blocks."""
+RELOOK = 0.05
+"""Seconds between fresh looks at the process tree while a call runs (no cgroup)."""
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 HAVE_PROC = os.path.isdir("/proc/self")
 
@@ -40,18 +42,21 @@ class Meter:
                      else "process tree" if HAVE_PROC else "wall clock")
         self._started = time.monotonic()
         self._runner: int | None = None if nested else root
+        self._schedstat: int | None = None
         self._queued0: float | None = None
         self._queued = 0.0
         self._cpu = 0.0
         self._members: set[int] = {root}
         self._last_pid: str | None = None
+        self._looked = 0.0
 
     def cpu(self) -> float:
         """Seconds of CPU used so far by the worker and everything it started."""
         if self.kind == "cgroup":
             seconds = self.cell.cpu_seconds()
         elif self.kind == "process tree":
-            seconds = sum(_cpu_of(pid) for pid in self._tree())
+            fresh = time.monotonic() - self._looked > RELOOK
+            seconds = sum(_cpu_of(pid) for pid in self._tree(fresh=fresh))
         else:
             seconds = time.monotonic() - self._started
         if seconds is not None:
@@ -60,13 +65,11 @@ class Meter:
 
     def clock(self) -> float:
         """Wall-clock seconds minus the time the learner's process waited for a CPU."""
-        runner = self.runner()
-        if runner is not None:
-            queued = _queued(runner)
-            if queued is not None:
-                if self._queued0 is None:
-                    self._queued0 = queued
-                self._queued = max(self._queued, queued - self._queued0)
+        queued = self._read_queued()
+        if queued is not None:
+            if self._queued0 is None:
+                self._queued0 = queued
+            self._queued = max(self._queued, queued - self._queued0)
         return time.monotonic() - self._queued
 
     def runner(self) -> int | None:
@@ -87,7 +90,7 @@ class Meter:
         if not HAVE_PROC:
             return
         for _ in range(50):
-            strays = {p for p in self._tree() - keep if not _zombie(p)}
+            strays = {p for p in self._tree(fresh=True) - keep if not _zombie(p)}
             if not strays:
                 return
             for pid in strays:
@@ -96,12 +99,36 @@ class Meter:
                 _kill(pid)
             self._last_pid = None  # look again: they may have started more meanwhile
 
-    def _tree(self) -> set[int]:
-        """The worker's processes. /proc is read again only when some process was created
-        since the last look (the newest pid in /proc/loadavg moved); otherwise the set can
-        only have shrunk."""
-        newest = _newest_pid()
-        if newest is not None and newest == self._last_pid:
+    def close(self) -> None:
+        if self._schedstat is not None:
+            os.close(self._schedstat)
+            self._schedstat = None
+
+    def _read_queued(self) -> float | None:
+        """Seconds the runner has spent ready to run but waiting for a CPU (None: unknown)."""
+        runner = self.runner()
+        if runner is None or not HAVE_PROC:
+            return None
+        try:
+            if self._schedstat is None:
+                self._schedstat = os.open(f"/proc/{runner}/schedstat", os.O_RDONLY | os.O_CLOEXEC)
+            return int(os.pread(self._schedstat, 128, 0).split()[1]) / 1e9
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def _tree(self, *, fresh: bool) -> set[int]:
+        """The worker's processes, looked up again if `fresh` (else those known, still there).
+        A fresh look follows /proc/PID/task/TID/children where the kernel has them; else
+        it reads all of /proc, and only when some process was created since the last look
+        (the newest pid in /proc/loadavg moved): otherwise the set can only have shrunk."""
+        if fresh:
+            self._looked = time.monotonic()
+            found = _descendants(self.root) if self.uid is None else None
+            if found is not None:
+                self._members = found
+                return found
+        newest = _newest_pid() if fresh else self._last_pid
+        if not fresh or (newest is not None and newest == self._last_pid):
             self._members = {p for p in self._members if os.path.exists(f"/proc/{p}")}
             return self._members
         self._last_pid = newest
@@ -123,7 +150,37 @@ class Meter:
 
 def tree_cpu(root: int) -> float:
     """CPU seconds of `root`, its live descendants and the children they reaped (from /proc)."""
-    return Meter(root, cell=None, nested=False, uid=None).cpu() if HAVE_PROC else 0.0
+    if not HAVE_PROC:
+        return 0.0
+    meter = Meter(root, cell=None, nested=False, uid=None)
+    return sum(_cpu_of(pid) for pid in meter._tree(fresh=True))
+
+
+def _descendants(root: int) -> set[int] | None:
+    """`root` and every process below it, from /proc/PID/task/TID/children; None where the
+    kernel does not give those files (CONFIG_PROC_CHILDREN)."""
+    found, stack = {root}, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            threads = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                with open(f"/proc/{pid}/task/{thread}/children", "rb") as handle:
+                    children = [int(c) for c in handle.read().split()]
+            except FileNotFoundError:
+                if not os.path.exists(f"/proc/{pid}/task/{thread}"):
+                    continue
+                return None
+            except (OSError, ValueError):
+                continue
+            for child in children:
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+    return found
 
 
 def _all_pids() -> list[int]:

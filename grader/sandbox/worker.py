@@ -102,7 +102,7 @@ class Worker:
         self._selector.register(self._resp, selectors.EVENT_READ)
         self.meter = Meter(self.process.pid, cell=cell, nested=self.tier is Tier.FULL,
                            uid=self.plan.get("uid"))
-        self._used = (0.0, self.meter.clock())
+        self._used = self._began = (0.0, self.meter.clock())
         self._start_timeout = start_timeout
         self._start_backstop = BACKSTOP * start_timeout if start_backstop is None else start_backstop
         self._hello: dict | None = None
@@ -114,17 +114,32 @@ class Worker:
         if self._hello is None:
             limit = self._limit(self._start_timeout, self._start_backstop)
             self._hello = _valid_hello(self._read(limit).header)
+            self.used()
             if self._hello is None:
                 self._fail("the worker sent a malformed message")
             self.meter.end_strays()  # whatever its import started ends with the import
         return self._hello
 
+    @property
+    def started(self) -> bool:
+        """True once the worker has said hello (its import has ended)."""
+        return self._hello is not None
+
     def used(self) -> tuple[float, float]:
-        """(CPU seconds used by the worker and all it started, its backstop clock); after
-        `close`, as they were when it was closed."""
+        """(CPU seconds used by the worker and all it started, its backstop clock), read
+        now; after `close`, as they were when it was closed."""
         if not self._closed:
             self._used = (self.meter.cpu(), self.meter.clock())
         return self._used
+
+    @property
+    def usage(self) -> tuple[float, float]:
+        """`used()` as it was read last: at the end of the last call or import, or at close."""
+        return self._used
+
+    def last_wait(self) -> float:
+        """Seconds on the backstop's clock the last call (or the import) took."""
+        return self._used[1] - self._began[1]
 
     def call(self, func: str, names: list[str], args: list, *, timeout: float,
              backstop: float | None = None) -> Reply:
@@ -147,6 +162,7 @@ class Worker:
         limit = self._limit(timeout, BACKSTOP * timeout if backstop is None else backstop)
         self._write_all(struct.pack(">I", len(header)) + header + payload, limit)
         reply = self._read(limit)
+        self.used()
         header = _valid_reply(reply.header, self._seq)
         if header is None:
             self._fail("the worker sent a malformed message")
@@ -173,6 +189,7 @@ class Worker:
             pass
         self.process.wait()
         isolation.sweep(self.plan)
+        self.meter.close()
         if self.cell is not None:
             self.cell.remove()  # also what left the process group: setsid, double forks
         for fd in (self._req, self._resp):
@@ -183,7 +200,8 @@ class Worker:
         self._selector.close()
 
     def _limit(self, cpu: float, backstop: float) -> _Limit:
-        return _Limit(self.meter.cpu() + cpu, self.meter.clock() + backstop)
+        self._began = self.used()
+        return _Limit(self._began[0] + cpu, self._began[1] + backstop)
 
     def _wait(self, selector: selectors.BaseSelector, limit: _Limit) -> None:
         """Wait until the channel is ready; past the CPU limit or the backstop, kill the
