@@ -21,7 +21,8 @@ from grader.check import check
 from grader.checks.strategies import (dead_lasso_problems, lam_max, lasso_problems,
                                       orthogonal_problems, selection_weight_vectors)
 from grader.compare import expect_mask
-from grader.failures import BadReturn, Diverged, Mismatch, NamedCall, Suboptimal, TimedOut, Violation
+from grader.failures import (BadReturn, Diverged, Mismatch, NamedCall, Stalled, Suboptimal,
+                             TimedOut, Violation)
 
 A = np.array
 SMALL_TIMEOUT = 10.0
@@ -192,6 +193,8 @@ def story_weights(submission) -> np.ndarray:
         except TimedOut as slow:
             raise TimedOut(NamedCall(slow.call.func, (), (), STORY_FIT), slow.seconds,
                            advice=TOO_SLOW) from None
+        except Stalled as stuck:
+            raise Stalled(NamedCall(stuck.call.func, (), (), STORY_FIT), stuck.seconds) from None
         out = replace(out, call=NamedCall(out.call.func, (), (), STORY_FIT))
         _story_weights[submission] = fitted(out, data.X.shape[1])
     return _story_weights[submission]
