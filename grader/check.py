@@ -29,7 +29,7 @@ class CheckSpec:
     after: str | None
     """The check that must pass first; while it fails this one is skipped."""
     timeout: float | None
-    """Seconds each call of the learner's code may take in this check (default: the grader's)."""
+    """CPU seconds each call of the learner's code may use in this check (default: the grader's)."""
     function: str | None = None
     """The learner's function whose hints help when this check fails: the one named in
     `@check(function=...)`, else the first the check calls (`submission.NAME(...)`)."""

@@ -215,9 +215,12 @@ def gradescope_bundle(out: Path) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Students graded at once [default: CPUs].")
 @click.option("--timeout", type=click.FloatRange(min=1, max=7 * 24 * 3600), default=300.0,
               show_default=True, callback=lambda ctx, param, value: _finite(param, value),
-              help="Seconds one student's grading may take before it is stopped.")
+              help="Seconds of CPU time one student's grading (all its processes "
+                   "together) may use before it is stopped; one that sleeps is stopped after "
+                   "10 times that of waiting.")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=256), default=1024,
-              show_default=True, help="MiB of address space each grading process may use.")
+              show_default=True, help="MiB of memory one student's grading may hold in "
+                                      "total, all its processes together.")
 @click.option("--scheduler", metavar="ADDRESS", help="Send the jobs to this Dask scheduler.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The LMS's CSV list of students: its columns go into the gradebook.")

@@ -183,12 +183,23 @@ class NoFile(CannotLoad):
 
 
 class TimedOut(Abort):
-    """A call did not return within its time limit."""
+    """A call did not return within its limit of CPU time."""
 
     def __init__(self, call: Call, seconds: float, *,
                  advice: str = "Look for a loop that never ends.") -> None:
         self.call, self.seconds = call, seconds
-        super().__init__(f"called {call}, it did not return within {seconds:g} s. {advice}")
+        super().__init__(f"called {call}, it did not return within {seconds:g} s of CPU time. "
+                         f"{advice}")
+
+
+class Stalled(Abort):
+    """A call was stopped by the wall-clock backstop: it waited, using little CPU."""
+
+    def __init__(self, call: Call, seconds: float) -> None:
+        self.call, self.seconds = call, seconds
+        super().__init__(f"called {call}, it was stopped after {seconds:g} s of waiting while "
+                         "it used little CPU (it sleeps or blocks). Look for time.sleep, input() "
+                         "or a wait that never ends.")
 
 
 class Crashed(Abort):

@@ -12,6 +12,7 @@ import grader.checks
 from grader import replay
 from grader.sandbox import isolation
 from grader.catalog import Exercise
+from grader.sandbox.cgroups import MEMORY, Wall
 from grader.sandbox.isolation import Tier
 from grader.plugin import GradingPlugin
 from grader.student_copy import hidden_in_release
@@ -28,18 +29,25 @@ class GraderError(Exception):
 
 
 def grade(exercises: list[Exercise], files: dict[str, Path], *, call_timeout: float = 2.0,
-          time_limit: float = TIME_LIMIT, tier: Tier | None = None) -> Report:
+          time_limit: float = TIME_LIMIT, tier: Tier | None = None,
+          memory: int = MEMORY) -> Report:
     """Grade `files[exercise.name]` for each exercise and return the report.
 
-    `time_limit` bounds the worker time of each submission; `tier` forces a lower isolation
-    tier than the detected one (see `grader.sandbox.isolation`)."""
-    submissions = start_submissions(exercises, files, call_timeout=call_timeout,
-                                    time_limit=time_limit, tier=tier)
-    return run_checks(exercises, submissions)
+    `call_timeout` and `time_limit` are CPU seconds per call and per submission; `tier`
+    forces a lower isolation tier than the detected one (see `grader.sandbox.isolation`);
+    `memory` is what all the student's processes may hold together."""
+    wall = Wall.open(memory=memory)
+    try:
+        submissions = start_submissions(exercises, files, call_timeout=call_timeout,
+                                        time_limit=time_limit, tier=tier, wall=wall)
+        return run_checks(exercises, submissions)
+    finally:
+        wall.close()
 
 
 def run_checks(exercises: list[Exercise], submissions: dict[str, Submission]) -> Report:
-    """Run the hidden checks against workers already started by `start_submissions`."""
+    """Run the hidden checks against workers already started by `start_submissions` (the
+    caller closes their wall)."""
     plugin = _checks_pass(exercises, submissions)
     results = plugin.results
     if plugin.unreplayed:  # a replayed input failed: grade those exercises as if alone
@@ -49,10 +57,12 @@ def run_checks(exercises: list[Exercise], submissions: dict[str, Submission]) ->
                                         again).results)
     exercise_results = [_exercise_result(e, results[e.checks_module]) for e in exercises]
     tiers = [s.tier for s in submissions.values()] or [isolation.detect().tier]
+    tier = min(tiers, key=lambda t: t.rank).value
+    wall = next((s.wall for s in submissions.values() if s.wall is not None), None) or Wall.none()
     return Report(score=sum(r.score for r in exercise_results),
                   max_score=sum(r.max_score for r in exercise_results),
                   status=overall_status(exercise_results), exercises=exercise_results,
-                  isolation=min(tiers, key=lambda t: t.rank).value)
+                  isolation=tier, isolation_details=wall.details(tier))
 
 
 def _checks_pass(exercises: list[Exercise], submissions: dict[str, Submission]) -> GradingPlugin:

@@ -22,7 +22,7 @@ from grader.submission import Submission
 from grader.text import tail
 
 REPLAY_BUDGET = 3.0
-"""Seconds of the learner's own time one exercise's replays may take (a correct solution
+"""Seconds of the learner's own CPU time one exercise's replays may take (a correct solution
 needs well under 0.5 s) before the exercise is graded from scratch instead."""
 FLAKY = ("Your function gave different results for the same input. Make it depend only on "
          "its arguments (no global state, no randomness), then grade again.")

@@ -67,6 +67,9 @@ class Report:
     version: int = FORMAT_VERSION
     isolation: str = ""
     """How the learner's code was confined: "full", "reduced" or "minimal" (`grade doctor`)."""
+    isolation_details: dict = field(default_factory=dict)
+    """The student's resource wall ("resource_wall": "cgroup v1: cpu, ..." or "none") and the
+    fallbacks that hold where a wall is missing, one sentence each."""
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -8,7 +8,6 @@ can be unusable into one exact `BadReturn` sentence.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,22 +16,31 @@ import numpy as np
 from grader.sandbox import isolation
 from grader.catalog import Exercise, Function
 from grader.failures import (Abort, BadReturn, Call, CannotLoad, Crashed, NoFile, NotStarted,
-                             Raised, TimedOut, describe_exception, show)
+                             Raised, Stalled, TimedOut, describe_exception, show)
 from grader.locate import Submitted, read_path
+from grader.sandbox.cgroups import Wall
+from grader.sandbox.cputime import BACKSTOP
 from grader.sandbox.isolation import Tier
 from grader.sandbox.worker import Malformed, Worker, WorkerDied, WorkerTimeout
 
 TIME_LIMIT = 30.0
-"""Seconds of worker time (imports and calls) one submission may use in all its checks."""
+"""Seconds of CPU time (imports and calls, and all they start) one submission may use in all
+its checks. Its calls may also wait BACKSTOP times that on the backstop's clock (`cputime`)."""
 
 
 class OutOfTime(Abort):
     """The submission used up its total time; its remaining calls are not run."""
 
-    def __init__(self, call: Call, seconds: float) -> None:
-        super().__init__(f"called {call}: not run, because your code has used up the "
-                         f"{seconds:g} s it gets for this exercise. Look for a loop that never "
-                         "ends or a very slow computation.")
+    def __init__(self, call: Call, seconds: float, *, waited: bool = False) -> None:
+        if waited:
+            super().__init__(f"called {call}: not run, because your code has spent the "
+                             f"{seconds:g} s of waiting it may spend in this exercise while "
+                             "using little CPU (it sleeps or blocks). Look for time.sleep, "
+                             "input() or a wait that never ends.")
+        else:
+            super().__init__(f"called {call}: not run, because your code has used up the "
+                             f"{seconds:g} s of CPU time it gets for this exercise. Look for "
+                             "a loop that never ends or a very slow computation.")
 
 
 class Unreadable(Abort):
@@ -200,14 +208,20 @@ class Submission:
 
     def __init__(self, file: Submitted | Path, exercise: Exercise, *, call_timeout: float = 2.0,
                  start_timeout: float = 10.0, time_limit: float = TIME_LIMIT,
-                 tier: Tier | None = None) -> None:
+                 tier: Tier | None = None, wall: Wall | None = None) -> None:
+        """Time limits are CPU seconds: `call_timeout` per call, `start_timeout` for the
+        import, `time_limit` for all of it; `wall`: the student's cgroup, which gives each
+        worker a cell (see `grader.sandbox.cgroups`)."""
         self.file = file if isinstance(file, Submitted) else read_path(file)
         self.path, self.exercise = self.file.path, exercise
         self.call_timeout = self.default_timeout = call_timeout
         self.start_timeout = start_timeout
         self.time_limit = self.time_left = time_limit
+        self.wait_left = BACKSTOP * time_limit
         self.tier = isolation.choose(tier)
+        self.wall = wall
         self._worker: Worker | None = None
+        self._seen_cpu = 0.0
         self._cannot_load: CannotLoad | None = None
         self.start()
 
@@ -215,15 +229,19 @@ class Submission:
         """Start the worker now, so it imports numpy while pytest collects the checks."""
         if self._worker is None and self.file.source is not None:
             self._start_limit = min(self.start_timeout, max(self.time_left, 0.5))
+            self._start_backstop = min(BACKSTOP * self._start_limit, max(self.wait_left, 0.5))
+            self._seen_cpu = 0.0
             self._worker = Worker(self.path, [f.name for f in self.exercise.functions],
                                   source=self.file.source, start_timeout=self._start_limit,
-                                  tier=self.tier)
+                                  tier=self.tier, cell=self.wall.cell() if self.wall else None,
+                                  memory=self.wall.memory if self.wall else None,
+                                  start_backstop=self._start_backstop)
 
     def again(self) -> Submission:
         """The same file with the same limits in a new worker, all its time still to use."""
         return Submission(self.file, self.exercise, call_timeout=self.default_timeout,
                           start_timeout=self.start_timeout, time_limit=self.time_limit,
-                          tier=self.tier)
+                          tier=self.tier, wall=self.wall)
 
     def close(self) -> None:
         if self._worker is not None:
@@ -243,13 +261,19 @@ class Submission:
         worker = self._ready_worker(function)
         if self.time_left <= 0:
             raise OutOfTime(call, self.time_limit)
+        if self.wait_left <= 0:
+            raise OutOfTime(call, BACKSTOP * self.time_limit, waited=True)
         timeout = min(self.call_timeout, self.time_left)
-        started = time.monotonic()
+        backstop = min(BACKSTOP * self.call_timeout, self.wait_left)
         try:
             reply = worker.call(function.name, list(function.params), list(args),
-                                timeout=timeout)
-        except WorkerTimeout:
+                                timeout=timeout, backstop=backstop)
+        except WorkerTimeout as stop:
             self._worker = None
+            if stop.waited and backstop < BACKSTOP * self.call_timeout:
+                raise OutOfTime(call, BACKSTOP * self.time_limit, waited=True) from None
+            if stop.waited:
+                raise Stalled(call, BACKSTOP * self.call_timeout) from None
             if timeout < self.call_timeout:
                 raise OutOfTime(call, self.time_limit) from None
             raise TimedOut(call, self.call_timeout) from None
@@ -260,7 +284,7 @@ class Submission:
             self._worker = None
             raise Crashed(call, died.how) from None
         finally:
-            self.time_left -= time.monotonic() - started
+            self._spend(worker)
         header = reply.header
         if not header.get("ok"):
             error = header.get("error") or {}
@@ -286,14 +310,15 @@ class Submission:
         if self._cannot_load is not None:  # an import that hung will hang again: wait once
             raise self._cannot_load
         self.start()
-        started = time.monotonic()
+        worker = self._worker
+        if worker.started:
+            return self._checked(worker.hello(), function)
         try:
-            hello = self._worker.hello()
-        except WorkerTimeout:
+            hello = worker.hello()
+        except WorkerTimeout as stop:
             self._worker = None
-            self._cannot_load = CannotLoad(
-                f"{self.path.name} did not finish importing within {self._start_limit:g} s. "
-                "Is there a loop or a long computation at the top level of the file?")
+            self._cannot_load = CannotLoad(_slow_import(self.path.name, stop.waited,
+                                                        self._start_limit, self._start_backstop))
             raise self._cannot_load from None
         except WorkerDied as died:
             self._worker = None
@@ -302,7 +327,11 @@ class Submission:
                 f"{died.how}. Look at the code at the top level of the file.")
             raise self._cannot_load from None
         finally:
-            self.time_left -= time.monotonic() - started
+            self._spend(worker)
+        return self._checked(hello, function)
+
+    def _checked(self, hello: dict, function: Function) -> Worker:
+        """The worker, if its hello says `function` can be called; else the typed failure."""
         if hello.get("confinement"):
             raise ConfinementFailed(f"the worker could not confine itself: {hello['confinement']}")
         if not hello.get("ready"):
@@ -316,6 +345,23 @@ class Submission:
             raise CannotLoad(f"{self.path.name} has no function {function.name}({params}). "
                              "Keep the name and parameters of the stub.")
         return self._worker
+
+    def _spend(self, worker: Worker) -> None:
+        """Take what `worker`'s last call (or import) used off what the exercise has: its CPU
+        time since the last look (so also what ran between calls) and its wait."""
+        cpu = worker.usage[0]
+        self.time_left -= cpu - self._seen_cpu
+        self._seen_cpu = cpu
+        self.wait_left -= worker.last_wait()
+
+
+def _slow_import(name: str, waited: bool, cpu: float, backstop: float) -> str:
+    if waited:
+        return (f"{name} was stopped while being imported, after {backstop:g} s of waiting "
+                "while it used little CPU (it sleeps or blocks). Look at the top level of the "
+                "file for time.sleep, input() or a wait that never ends.")
+    return (f"{name} did not finish importing within {cpu:g} s of CPU time. Is there a loop "
+            "or a long computation at the top level of the file?")
 
 
 def _unreadable(outcome: Outcome) -> str:
@@ -348,8 +394,9 @@ def _frozen(arg):
 
 def start_submissions(exercises: list[Exercise], files: dict[str, Submitted | Path], *,
                       call_timeout: float = 2.0, time_limit: float = TIME_LIMIT,
-                      tier: Tier | None = None) -> dict[str, Submission]:
-    """Start one worker per exercise, keyed by checks module, before pytest is even imported."""
+                      tier: Tier | None = None, wall: Wall | None = None) -> dict[str, Submission]:
+    """Start one worker per exercise, keyed by checks module, before pytest is even imported;
+    each in a cell of the student's `wall`."""
     return {e.checks_module: Submission(files[e.name], e, call_timeout=call_timeout,
-                                        time_limit=time_limit, tier=tier)
+                                        time_limit=time_limit, tier=tier, wall=wall)
             for e in exercises}

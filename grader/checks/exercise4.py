@@ -23,13 +23,14 @@ from grader.check import check
 from grader.checks.strategies import (dead_lasso_problems, lam_max, lasso_problems,
                                       orthogonal_problems, selection_weight_vectors)
 from grader.compare import expect_mask
-from grader.failures import BadReturn, Diverged, Mismatch, NamedCall, Suboptimal, TimedOut, Violation
+from grader.failures import (BadReturn, Diverged, Mismatch, NamedCall, Stalled, Suboptimal,
+                             TimedOut, Violation)
 
 A = np.array
 SMALL_TIMEOUT = 10.0
-"""Seconds per call on a small problem: the reference needs about 5 ms."""
+"""CPU seconds per call on a small problem: the reference needs about 5 ms."""
 STORY_TIMEOUT = 20.0
-"""Seconds per call on the house-price data: the reference needs about 0.6 s."""
+"""CPU seconds per call on the house-price data: the reference needs about 0.6 s."""
 TOO_SLOW = ("The reference needs under a second. Do each step with whole-array products "
             "(X @ w and X.T @ r) instead of Python loops over the entries of X.")
 STORY_FIT = "lasso_fit(X, y, lam=1.0) on the house-price data (1,000 houses x 1,000 features)"
@@ -217,6 +218,8 @@ def story_weights(submission) -> np.ndarray:
         except TimedOut as slow:
             raise TimedOut(NamedCall(slow.call.func, (), (), STORY_FIT), slow.seconds,
                            advice=TOO_SLOW) from None
+        except Stalled as stuck:
+            raise Stalled(NamedCall(stuck.call.func, (), (), STORY_FIT), stuck.seconds) from None
         out = replace(out, call=NamedCall(out.call.func, (), (), STORY_FIT))
         _story_weights[submission] = fitted(out, data.X.shape[1])
     return _story_weights[submission]

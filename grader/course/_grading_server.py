@@ -12,6 +12,8 @@ The protocol is one JSON line each way on stdin and stdout:
 
     request:  {"id": ID, "submission": DIR, "output": FILE, "cwd": DIR, "stderr": FILE,
                "memory": BYTES, "cpu": SECONDS}
+              (memory: what all the student's processes may hold together; cpu: seconds of
+              CPU time each process of theirs may use, the kernel's last word)
     replies:  {"id": ID, "pid": PID} when its grading process has started,
               {"id": ID, "code": CODE} when that has ended (as `subprocess`'s returncode:
               -N for signal N)
@@ -20,10 +22,11 @@ Requests may come while earlier ones are still being graded.
 
 The grading process grades the submission folder as `grade all` does (`grader.api.grade`,
 the same function), writes the JSON report to the output file and exits with `grade all`'s
-exit code. It runs in a session of its own, with its standard error in FILE and its limits
-set before any of the student's files is read. Every process
-it starts (the learner's workers) inherits the limits, so a memory bomb or an orphaned
-endless loop stops on its own even if everything above it is gone.
+exit code. It runs in a session of its own, with its standard error in FILE, inside the
+student's resource wall (`grader.sandbox.cgroups`, named by its pid: their CPU share, total
+memory and process count, with every worker in a cell of it) and with its limits set before
+any of the student's files is read. When it has ended, the server kills whatever is left in
+the wall and removes it, so nothing a student started outlives their grading.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ import signal
 import sys
 import traceback
 from pathlib import Path
+
+from grader.sandbox import cgroups
 
 PR_SET_PDEATHSIG = 1
 READY = {"ready": True}
@@ -69,6 +74,7 @@ def main() -> None:
         for pid in list(running):
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
+                cgroups.remove_walls_of(pid)  # whatever the student left running ends now
                 reply({"id": running.pop(pid), "code": os.waitstatus_to_exitcode(status)})
 
 
@@ -108,9 +114,11 @@ def _grading_process(request: dict) -> None:
         os.dup2(null, 1)
         os.dup2(errors, 2)
         os.chdir(request["cwd"])
-        limit(request["memory"], request["cpu"])
+        wall = cgroups.Wall.open(memory=request["memory"])
+        wall.join()
+        limit(request["cpu"])
         die_with(os.getppid())
-        code = grade_into(Path(request["submission"]), Path(request["output"]))
+        code = grade_into(Path(request["submission"]), Path(request["output"]), wall)
     except BaseException:
         traceback.print_exc()
     finally:
@@ -122,8 +130,9 @@ def _grading_process(request: dict) -> None:
         os._exit(code)
 
 
-def grade_into(submission: Path, output: Path) -> int:
-    """Grade `submission` as `grade all` does and write its JSON report to `output`."""
+def grade_into(submission: Path, output: Path, wall: cgroups.Wall) -> int:
+    """Grade `submission` as `grade all` does, its workers in `wall`, and write its JSON
+    report to `output`."""
     import click
 
     from grader import api, catalog
@@ -131,7 +140,7 @@ def grade_into(submission: Path, output: Path) -> int:
     from grader.reports.text import to_json
 
     try:
-        report = api.grade(catalog.exercises(), submission, Path.cwd(), quiz=True)
+        report = api.grade(catalog.exercises(), submission, Path.cwd(), quiz=True, wall=wall)
     except api.NotFound as error:
         print(f"Error: {error}", file=sys.stderr)
         return 2
@@ -144,10 +153,9 @@ def grade_into(submission: Path, output: Path) -> int:
     return 0 if report.score == report.max_score else 1
 
 
-def limit(memory: int, cpu: int) -> None:
-    """At most `memory` bytes of address space and `cpu` seconds of CPU time per process."""
-    if memory > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+def limit(cpu: int) -> None:
+    """At most `cpu` seconds of CPU time per process (memory is the wall's to limit, in
+    total; each worker also limits its own address space)."""
     if cpu > 0:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
 

@@ -52,9 +52,9 @@ class BatchError(click.ClickException):
 @dataclass(frozen=True)
 class Settings:
     timeout: float
-    """Wall-clock seconds one student's grading may take before it is stopped."""
+    """CPU seconds one student's grading (all its processes) may use before it is stopped."""
     memory_mb: int
-    """Address space in MiB each process of one student's grading may use."""
+    """MiB of memory all the processes of one student's grading may hold together."""
     isolation: Tier | None = None
     """The least confinement a report counts with (`--require-isolation`), or None."""
 

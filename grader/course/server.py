@@ -15,14 +15,25 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 from grader import paths
+from grader.sandbox import cgroups
+from grader.sandbox.cputime import BACKSTOP, tree_cpu
 from grader.sandbox.process_tree import kill_tree
 from grader.text import tail
 
 MAX_STDERR = 2000
 _running: set[int] = set()
 _running_lock = threading.Lock()
+
+
+class OutOfTime(Exception):
+    """A student's grading used up its CPU time, or waited past the backstop; it was killed."""
+
+    def __init__(self, *, waited: bool) -> None:
+        super().__init__("waited past the backstop" if waited else "out of CPU time")
+        self.waited = waited
 
 
 class ServerLost(Exception):
@@ -34,7 +45,8 @@ class ServerLost(Exception):
 
 
 SERVER_START_TIMEOUT = 120.0
-"""Seconds a new grading server may take to import and record the reference's inputs."""
+"""CPU seconds a new grading server may take to import and record the reference's inputs
+(and BACKSTOP times that in wall-clock seconds, for one that hangs)."""
 _server_lock = threading.Lock()
 _server_now: GradingServer | None = None
 _server_failed: ServerLost | None = None
@@ -77,8 +89,7 @@ class GradingServer:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._waiting: dict[int, queue.SimpleQueue] = {}
-        ready, _, _ = select.select([self.process.stdout], [], [], SERVER_START_TIMEOUT)
-        if not ready or _message(self.process.stdout.readline()) != {"ready": True}:
+        if not _ready(self.process) or _message(self.process.stdout.readline()) != {"ready": True}:
             self.stop()
             self._errors.seek(0)
             errors = self._errors.read().decode("utf-8", "replace").strip()
@@ -89,7 +100,12 @@ class GradingServer:
         return self.process.poll() is None
 
     def grade(self, request: dict, timeout: float) -> int:
-        """Run one grading process; its exit code, or TimeoutExpired once it has been killed."""
+        """Run one grading process; its exit code, or OutOfTime once it has been killed.
+
+        `timeout` is CPU seconds of the student's whole grading (their wall: the grading
+        process and everything it starts), so a busy machine or a greedy neighbour cannot
+        time an honest student out; BACKSTOP times that in wall-clock seconds stops one
+        that sleeps."""
         replies: queue.SimpleQueue = queue.SimpleQueue()
         with self._lock:
             job = next(self._ids)
@@ -112,8 +128,8 @@ class GradingServer:
             _running.add(pid)
         try:
             try:
-                code = self._reply(replies, timeout).get("code")
-            except subprocess.TimeoutExpired:
+                code = self._wait_for(replies, pid, timeout).get("code")
+            except OutOfTime:
                 kill_tree(pid)
                 self._reply(replies, 30)
                 raise
@@ -126,6 +142,21 @@ class GradingServer:
         if not isinstance(code, int):
             raise ServerLost("it sent no exit code")
         return code
+
+    def _wait_for(self, replies: queue.SimpleQueue, pid: int, timeout: float) -> dict:
+        """The reply with the exit code of grading process `pid`, or OutOfTime when the
+        student's CPU time passes `timeout` (or wall-clock time BACKSTOP times that)."""
+        started = time.monotonic()
+        while True:
+            try:
+                return self._reply(replies, 0.25)
+            except subprocess.TimeoutExpired:
+                pass
+            used = cgroups.wall_cpu_seconds(pid)
+            if (tree_cpu(pid) if used is None else used) > timeout:
+                raise OutOfTime(waited=False)
+            if time.monotonic() - started > BACKSTOP * timeout:
+                raise OutOfTime(waited=True)
 
     def _reply(self, replies: queue.SimpleQueue, timeout: float) -> dict:
         """The next reply for one job; TimeoutExpired after `timeout`, ServerLost if it died."""
@@ -156,6 +187,17 @@ class GradingServer:
         if self.alive():
             kill_tree(self.process.pid)
         self.process.wait()
+
+
+def _ready(process: subprocess.Popen) -> bool:
+    """True once the server has written its first line, before it used SERVER_START_TIMEOUT
+    CPU seconds (a busy machine only makes it take longer) or waited BACKSTOP times that."""
+    started = time.monotonic()
+    while not select.select([process.stdout], [], [], 0.25)[0]:
+        if tree_cpu(process.pid) > SERVER_START_TIMEOUT or \
+                time.monotonic() - started > BACKSTOP * SERVER_START_TIMEOUT:
+            return False
+    return True
 
 
 def _message(line: bytes) -> dict:

@@ -13,17 +13,18 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course.server import MAX_STDERR, ServerLost, _server
+from grader.course.server import MAX_STDERR, OutOfTime, ServerLost, _server
 from grader.course.snapshot import MAX_FILE_BYTES, Snapshot
+from grader.sandbox.cputime import BACKSTOP
 from grader.text import tail
 
 KILL_GRACE = 5.0
-"""Seconds of CPU time a grading process gets beyond the wall-clock limit before the kernel stops it."""
+"""Seconds of CPU time each process of a grading gets beyond the limit before the kernel
+stops it, should the batch above it be gone."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ RETRY = "; run the same command again to grade this student"
 
 def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> JobResult:
     """Grade `snapshot` with `grade all` in a child process limited to `timeout` seconds of
-    wall-clock time and `memory_mb` MiB of address space per process."""
+    CPU time (all of the student's processes together; BACKSTOP times that of wall-clock
+    time for one that sleeps) and `memory_mb` MiB of memory in total."""
     if snapshot.folder_link:
         return JobResult("error", message="not graded: this folder is a link to another folder, "
                          "not the student's own; put the student's own files in it")
@@ -65,9 +67,13 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
                    "cpu": int(timeout + KILL_GRACE)}
         try:
             code = _server().grade(request, timeout)
-        except subprocess.TimeoutExpired:
-            return JobResult("timed out", message=f"grading took longer than {timeout:g} s "
-                             "and was stopped")
+        except OutOfTime as stop:
+            if stop.waited:
+                return JobResult("timed out", message=f"grading was stopped after "
+                                 f"{BACKSTOP * timeout:g} s of waiting while it used little "
+                                 "CPU (it sleeps or blocks)")
+            return JobResult("timed out", message=f"grading used more than {timeout:g} s of "
+                             "CPU time and was stopped")
         except ServerLost as lost:
             return JobResult("error", message=f"the grading server stopped ({lost}){RETRY}",
                              details=lost.details or _tail(errors), retry=True)

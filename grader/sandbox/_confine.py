@@ -73,6 +73,7 @@ def enter(plan: dict) -> None:
     """Confine this process as `plan` says; in the full tier it returns in pid 1 of a new
     pid namespace, while the original process stays outside as the keeper and never returns."""
     tier = plan["tier"]
+    _join(plan.get("cgroups", []))
     if tier == "full":
         _check(libc().unshare(NAMESPACES), "unshare")
         _become_pid_one(plan["fds"])
@@ -87,6 +88,22 @@ def enter(plan: dict) -> None:
     _set_limits(plan["limits"], strict=tier != "minimal")
     # After the uid drop, which clears it: die with the grader even if it is killed.
     libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _join(files: list[str]) -> None:
+    """Enter the worker's cgroup cell, so all it starts is counted and ended with it; and be
+    the first a full memory wall ends, never the grader (set while privileged, it sticks)."""
+    for path in files:
+        try:
+            with open(path, "w") as handle:
+                handle.write("0")
+        except OSError as error:
+            raise ConfinementError(f"join {path}: {error.strerror}") from None
+    try:
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write("1000")
+    except OSError:
+        pass
 
 
 def _become_pid_one(fds: list[int]) -> None:

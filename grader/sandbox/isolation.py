@@ -35,6 +35,9 @@ SCRATCH_BYTES = 64 * 1024 * 1024
 LIMITS = {"as": 1 << 30, "cpu": 60, "fsize": 16 * 1024 * 1024, "nofile": 64, "core": 0}
 NPROC = 32
 """Processes (and threads) a confined worker may run at once: a fork bomb stops there."""
+NPROC_UNWALLED = 8
+"""The same without a pids cgroup around the student: then nothing caps their total, so
+each worker gets less (a worker needs 1 or 2)."""
 UID_BASE = 2_000_000_000
 """Each confined worker gets a uid of its own above this: no other process shares it, so
 RLIMIT_NPROC counts only that worker and the worker can signal or trace nothing else."""
@@ -122,20 +125,26 @@ def choose(tier: Tier | None) -> Tier:
     return tier
 
 
-def plan(tier: Tier, channel_fds: list[int], cwd: Path) -> dict:
-    """What the worker does to itself before it reads the learner's code (see `_confine`)."""
+def plan(tier: Tier, channel_fds: list[int], cwd: Path, *, cgroups: list[str] = (),
+         processes: int = NPROC_UNWALLED, memory: int | None = None) -> dict:
+    """What the worker does to itself before it reads the learner's code (see `_confine`):
+    join the cgroup files `cgroups` (its cell), then at most `processes` processes and
+    `memory` bytes of address space (each)."""
     limits = dict(LIMITS)
+    if memory is not None:
+        limits["as"] = min(limits["as"], memory)
+    common = {"tier": tier.value, "limits": limits, "fds": channel_fds, "cgroups": list(cgroups)}
     if tier is Tier.MINIMAL:
         # Our own uid: its processes count too, so leave room above what runs already.
         if os.geteuid() != 0:
-            limits["nproc"] = _own_process_count() + NPROC
-        return {"tier": tier.value, "limits": limits, "cwd": str(cwd), "fds": channel_fds}
-    limits["nproc"] = NPROC
+            limits["nproc"] = _own_process_count() + processes
+        return {**common, "cwd": str(cwd)}
+    limits["nproc"] = processes
     uid = UID_BASE + (os.getpid() % 100_000) * 1000 + next(_uids) % 1000
     if tier is Tier.REDUCED:
         scratch = exposure.private_scratch(uid)
-        return {"tier": tier.value, "uid": uid, "limits": limits, "cwd": "/", "fds": channel_fds,
-                "home": scratch, "landlock": exposure.landlock_plan(scratch)}
+        return {**common, "uid": uid, "cwd": "/", "home": scratch,
+                "landlock": exposure.landlock_plan(scratch)}
     keep = sorted({str(Path(p).resolve()) for p in _interpreter_paths()})
     project = paths.source_checkout()
     masks = {m for m in SCRATCH if os.path.isdir(m)}
@@ -147,8 +156,7 @@ def plan(tier: Tier, channel_fds: list[int], cwd: Path) -> dict:
         if blocked:
             masks.add(blocked)
     masks = sorted(m for m in masks if not any(m != o and m.startswith(o + "/") for o in masks))
-    return {"tier": tier.value, "uid": uid, "limits": limits, "cwd": "/tmp", "fds": channel_fds,
-            "keep": keep, "masks": masks, "scratch": [m for m in SCRATCH if m in masks],
+    return {**common, "uid": uid, "cwd": "/tmp", "keep": keep, "masks": masks, "scratch": [m for m in SCRATCH if m in masks],
             "hide": [str(p) for p in paths.hidden()], "scratch_bytes": SCRATCH_BYTES}
 
 
@@ -238,11 +246,12 @@ def _probe_namespaces() -> str | None:
 def _have(tier: Tier) -> tuple[str, ...]:
     every = ("rlimits: 1 GiB of memory, 60 s of CPU, 16 MiB per file, 64 open files",
              "a scrubbed environment and python -I; learner output goes to /dev/null",
-             "per-call and per-submission time limits; the worker's process group is killed")
+             "per-call and per-submission limits of CPU time, with a wall-clock backstop for "
+             "code that sleeps; what a call starts is killed when it returns")
     if tier is Tier.MINIMAL:
         return every
     drop = (f"each worker runs as a uid of its own (from {UID_BASE}), with no new privileges "
-            f"and at most {NPROC} processes",)
+            f"and at most {NPROC} processes ({NPROC_UNWALLED} without a pids cgroup)",)
     if tier is Tier.REDUCED:
         if exposure.landlock_abi():
             drop += ("Landlock: the worker reads only the interpreter, its packages and the "

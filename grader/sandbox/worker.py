@@ -4,7 +4,9 @@ The learner's code never runs in the grader's process. A `Worker` is given the l
 file as bytes (read once by the grader, never again by path) and starts
 `worker_main.py` in a new session (so the whole tree can be killed at once), confined as
 `grader.sandbox.isolation` plans for the tier, sends it float64 arguments, and reads back a JSON
-header plus raw float64 bytes, within a deadline. It never unpickles, never trusts a size
+header plus raw float64 bytes, within a limit of CPU time (`cputime`: the worker's and all it
+starts, so a busy machine changes nothing) and a wall-clock backstop for code that sleeps.
+After its import and after each call, every process it started is killed. It never unpickles, never trusts a size
 it did not bound, and checks every field of every header: the learner's code shares the
 worker process, so anything on the channel may be forged, and a forgery must at worst fail
 that one call, never the grader.
@@ -20,7 +22,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from grader.sandbox import isolation
-from grader.sandbox.isolation import Tier
+from grader.sandbox.cgroups import Cell
+from grader.sandbox.cputime import BACKSTOP, Meter
+from grader.sandbox.isolation import NPROC, NPROC_UNWALLED, Tier
 
 WORKER_SCRIPT = Path(__file__).with_name("worker_main.py")
 MAX_HEADER_BYTES = 64 * 1024
@@ -36,7 +39,20 @@ MAX_DATA_BYTES = 64 * 1024 * 1024
 
 
 class WorkerTimeout(Exception):
-    """The worker did not answer within its deadline; it has been killed."""
+    """The worker did not answer within its limit; it has been killed."""
+
+    def __init__(self, *, waited: bool) -> None:
+        super().__init__("stopped by the backstop" if waited else "out of CPU time")
+        self.waited = waited
+        """True: stopped by the wall-clock backstop (it slept or blocked), not its CPU limit."""
+
+
+@dataclass(frozen=True)
+class _Limit:
+    cpu: float
+    """The meter's CPU reading at which the worker is stopped."""
+    clock: float
+    """The meter's backstop clock at which the worker is stopped."""
 
 
 class WorkerDied(Exception):
@@ -66,15 +82,22 @@ class Worker:
     """One worker process running one submission file."""
 
     def __init__(self, submission: Path, functions: list[str], *, source: bytes,
-                 start_timeout: float, tier: Tier | None = None) -> None:
+                 start_timeout: float, tier: Tier | None = None, cell: Cell | None = None,
+                 memory: int | None = None, start_backstop: float | None = None) -> None:
         """Run `source`, the bytes of the learner's file `submission` (a name for messages
-        and tracebacks: the worker never opens it)."""
+        and tracebacks: the worker never opens it). `start_timeout`: CPU seconds the import
+        may take (its backstop: BACKSTOP times that, or `start_backstop`); `cell`: the
+        worker's cgroup, if there is one; `memory`: bytes of address space per process."""
         self.submission = submission = submission.absolute()
         self.tier = isolation.choose(tier)
+        self.cell = cell
         source_fd = _source_file(source)
         req_read, self._req = os.pipe()
         self._resp, resp_write = os.pipe()
-        self.plan = isolation.plan(self.tier, [req_read, resp_write], submission.parent)
+        walled = cell is not None and cell.has("pids")
+        self.plan = isolation.plan(self.tier, [req_read, resp_write], submission.parent,
+                                   cgroups=cell.join_files() if cell else [],
+                                   processes=NPROC if walled else NPROC_UNWALLED, memory=memory)
         command = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(submission),
                    str(req_read), str(resp_write), json.dumps(functions), json.dumps(self.plan),
                    str(source_fd)]
@@ -92,7 +115,11 @@ class Worker:
         os.set_blocking(self._req, False)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._resp, selectors.EVENT_READ)
+        self.meter = Meter(self.process.pid, cell=cell, nested=self.tier is Tier.FULL,
+                           uid=self.plan.get("uid"))
+        self._used = self._began = (0.0, self.meter.clock())
         self._start_timeout = start_timeout
+        self._start_backstop = BACKSTOP * start_timeout if start_backstop is None else start_backstop
         self._hello: dict | None = None
         self._seq = 0
         self._closed = False
@@ -100,13 +127,40 @@ class Worker:
     def hello(self) -> dict:
         """The worker's first message: whether the file imported and what it lacks."""
         if self._hello is None:
-            self._hello = _valid_hello(self._read(time.monotonic() + self._start_timeout).header)
+            limit = self._limit(self._start_timeout, self._start_backstop)
+            self._hello = _valid_hello(self._read(limit).header)
+            self.used()
             if self._hello is None:
                 self._fail("the worker sent a malformed message")
+            self.meter.end_strays()  # whatever its import started ends with the import
         return self._hello
 
-    def call(self, func: str, names: list[str], args: list, *, timeout: float) -> Reply:
-        """Call `func(*args)` in the worker; arrays travel as float64 bytes."""
+    @property
+    def started(self) -> bool:
+        """True once the worker has said hello (its import has ended)."""
+        return self._hello is not None
+
+    def used(self) -> tuple[float, float]:
+        """(CPU seconds used by the worker and all it started, its backstop clock), read
+        now; after `close`, as they were when it was closed."""
+        if not self._closed:
+            self._used = (self.meter.cpu(), self.meter.clock())
+        return self._used
+
+    @property
+    def usage(self) -> tuple[float, float]:
+        """`used()` as it was read last: at the end of the last call or import, or at close."""
+        return self._used
+
+    def last_wait(self) -> float:
+        """Seconds on the backstop's clock the last call (or the import) took."""
+        return self._used[1] - self._began[1]
+
+    def call(self, func: str, names: list[str], args: list, *, timeout: float,
+             backstop: float | None = None) -> Reply:
+        """Call `func(*args)` in the worker; arrays travel as float64 bytes. The call may use
+        `timeout` seconds of CPU time, and wait BACKSTOP times that (or `backstop`) seconds
+        on the backstop's clock."""
         self.hello()
         specs, chunks = [], []
         for arg in args:
@@ -120,17 +174,21 @@ class Worker:
         self._seq += 1
         header = json.dumps({"op": "call", "func": func, "names": names, "args": specs,
                              "nbytes": len(payload), "seq": self._seq}).encode()
-        deadline = time.monotonic() + timeout
-        self._write_all(struct.pack(">I", len(header)) + header + payload, deadline)
+        limit = self._limit(timeout, BACKSTOP * timeout if backstop is None else backstop)
+        self._write_all(struct.pack(">I", len(header)) + header + payload, limit)
         try:
-            return read_reply(lambda n: self._read_exact(n, deadline), self._seq)
+            reply = read_reply(lambda n: self._read_exact(n, limit), self._seq)
         except Malformed as malformed:
             self._fail(malformed.how, Malformed)
+        self.used()
+        self.meter.end_strays()  # nothing the call started outlives it
+        return reply
 
     def close(self) -> None:
         """Kill the worker and everything it started; idempotent and quick."""
         if self._closed:
             return
+        self.used()
         self._closed = True
         if self.tier is Tier.FULL and self.process.poll() is None:
             # The keeper outside the namespace kills its pid 1, and with it every process
@@ -146,6 +204,9 @@ class Worker:
             pass
         self.process.wait()
         isolation.sweep(self.plan)
+        self.meter.close()
+        if self.cell is not None:
+            self.cell.remove()  # also what left the process group: setsid, double forks
         for fd in (self._req, self._resp):
             try:
                 os.close(fd)
@@ -153,16 +214,31 @@ class Worker:
                 pass
         self._selector.close()
 
-    def _write_all(self, data: bytes, deadline: float) -> None:
-        """Write a request, but never wait past the deadline on a worker that stopped reading."""
+    def _limit(self, cpu: float, backstop: float) -> _Limit:
+        self._began = self.used()
+        return _Limit(self._began[0] + cpu, self._began[1] + backstop)
+
+    def _wait(self, selector: selectors.BaseSelector, limit: _Limit) -> None:
+        """Wait until the channel is ready; past the CPU limit or the backstop, kill the
+        worker and raise WorkerTimeout. Whatever is ready is read first, so a grader slowed
+        by a busy machine never stops a worker that has answered."""
+        pause = 0.002
+        while not selector.select(pause):
+            if self.meter.cpu() >= limit.cpu:
+                self.close()
+                raise WorkerTimeout(waited=False)
+            if self.meter.clock() >= limit.clock:
+                self.close()
+                raise WorkerTimeout(waited=True)
+            pause = min(2 * pause, 0.05)
+
+    def _write_all(self, data: bytes, limit: _Limit) -> None:
+        """Write a request, but never wait past the limits on a worker that stopped reading."""
         view = memoryview(data)
         with selectors.DefaultSelector() as selector:
             selector.register(self._req, selectors.EVENT_WRITE)
             while view:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    self.close()
-                    raise WorkerTimeout
+                self._wait(selector, limit)
                 try:
                     view = view[os.write(self._req, view):]
                 except BlockingIOError:
@@ -170,19 +246,16 @@ class Worker:
                 except OSError:
                     self._fail("the worker stopped reading")
 
-    def _read(self, deadline: float) -> Reply:
+    def _read(self, limit: _Limit) -> Reply:
         try:
-            return read_frame(lambda n: self._read_exact(n, deadline))
+            return read_frame(lambda n: self._read_exact(n, limit))
         except Malformed as malformed:
             self._fail(malformed.how, Malformed)
 
-    def _read_exact(self, n: int, deadline: float) -> bytes:
+    def _read_exact(self, n: int, limit: _Limit) -> bytes:
         chunks = []
         while n:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self._selector.select(remaining):
-                self.close()
-                raise WorkerTimeout
+            self._wait(self._selector, limit)
             chunk = os.read(self._resp, min(n, 1 << 20))
             if not chunk:
                 self._fail(_exit_description(self.process))

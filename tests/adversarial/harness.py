@@ -23,6 +23,7 @@ from pathlib import Path
 
 from grader.catalog import find
 from grader.grading import grade
+from grader.sandbox.cgroups import MEMORY
 from grader.sandbox.isolation import SCRATCH, Tier, detect
 from grader.results import Report, Status
 
@@ -103,12 +104,12 @@ def survivors(path: Path) -> list[int]:
 
 
 def grade_file(path: Path, *, call_timeout: float = 0.5, time_limit: float = 3.0,
-               tier: Tier | None = None) -> Graded:
+               tier: Tier | None = None, memory: int = MEMORY) -> Graded:
     """Grade `path` as exercise1 and assert the promises every technique must keep."""
     before, scratch_before = snapshot(), set(left_behind())
     started = time.monotonic()
     report = grade([find("exercise1")], {"exercise1": path}, call_timeout=call_timeout,
-                   time_limit=time_limit, tier=tier)
+                   time_limit=time_limit, tier=tier, memory=memory)
     seconds = time.monotonic() - started
     graded = Graded(report, seconds, Tier(report.isolation))
     assert seconds < BOUND, f"grading took {seconds:.1f} s"

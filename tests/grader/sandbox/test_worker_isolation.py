@@ -84,7 +84,7 @@ def test_the_submission_time_limit_ends_every_remaining_call():
     report = grade([find("exercise1")], {"exercise1": LOOP}, call_timeout=0.4, time_limit=0.2)
     first = report.exercises[0].checks[0]
     assert report.score == 0
-    assert "used up the 0.2 s it gets for this exercise" in first.message
+    assert "used up the 0.2 s of CPU time it gets for this exercise" in first.message
 
 
 @pytest.mark.parametrize("header", [
