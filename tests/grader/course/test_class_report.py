@@ -42,6 +42,8 @@ def _build(folder: Path) -> None:
                 disguised = disguised.replace(old, new)
             (folder / name / "exercise2.py").write_text("# my work\n\n" + disguised)
         (folder / name / "quiz.txt").write_text(letters + "\n")
+    # A folder that is a link to a classmate's is not graded: the one student to look at.
+    (folder / "zed_linked_folder").symlink_to(folder / "ada_correct")
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +57,8 @@ def graded(tmp_path_factory) -> Path:
                            str(out / "grades.csv"), "--jobs", "2", "--timeout", "120"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600,
                           env={**os.environ, "TMPDIR": str(base)})
-    assert done.returncode == 1, done.stderr  # 1: xia_special_files is to look at
-    assert "one folder per student, 10 students" in done.stderr
+    assert done.returncode == 1, done.stderr  # 1: zed_linked_folder is to look at
+    assert "one folder per student, 11 students" in done.stderr
     assert f"Class report: {out / 'report.html'}" in done.stderr
     return out
 
@@ -69,9 +71,9 @@ def test_analytics_json_matches_the_student_records(graded):
     analytics = json.loads((graded / "analytics.json").read_text())
     records = _records(graded)
     ok = {n: r for n, r in records.items() if r["batch"]["outcome"] == "graded"}
-    assert analytics["students"]["total"] == len(records) == 10
-    assert analytics["students"]["graded"] == len(ok) == 9
-    assert [s["student"] for s in analytics["needs_attention"]] == ["xia_special_files"]
+    assert analytics["students"]["total"] == len(records) == 11
+    assert analytics["students"]["graded"] == len(ok) == 10
+    assert [s["student"] for s in analytics["needs_attention"]] == ["zed_linked_folder"]
 
     scores = analytics["scores"]
     assert sum(scores["histogram"]["counts"]) == len(ok)
