@@ -10,6 +10,7 @@ from pathlib import Path
 
 from grader.catalog import Exercise
 from grader.locate import NotFound, submission_files
+from grader.program import Program
 from grader.results import TELL_INSTRUCTOR, Report
 from grader.submission import start_submissions
 
@@ -20,13 +21,19 @@ class GradingFailed(Exception):
     """The grader itself could not grade (a bug or a broken installation), not the learner."""
 
 
-def grade(exercises: list[Exercise], submission: Path | None, cwd: Path, *, quiz: bool) -> Report:
-    """Grade `submission` (a file for one exercise, a folder, or None for the `exercises/`
-    folder found from `cwd`) and, with `quiz`, the quiz answers beside it.
+def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Path, *,
+          quiz: bool) -> Report:
+    """Grade `submission` (a file for one exercise, a notebook, a folder, None for the
+    `exercises/` folder found from `cwd`, or a `Program` such as a kernel's code) and, with
+    `quiz`, the quiz answers beside it.
 
     Raises `NotFound` when there is nothing to grade there (the message says what to do) and
     `GradingFailed` when the grader itself broke."""
-    files = submission_files(list(exercises), submission, cwd)
+    if isinstance(submission, Program):
+        files = {e.name: submission for e in exercises}
+        quiz = False
+    else:
+        files = submission_files(list(exercises), submission, cwd)
     submissions = start_submissions(list(exercises), files)
     # Imported only now, so the workers boot while pytest and hypothesis load.
     from grader.grading import GraderError, run_checks

@@ -8,16 +8,21 @@ can be unusable into one exact `BadReturn` sentence.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from grader import notebook
 from grader.sandbox import isolation
 from grader.catalog import Exercise, Function
 from grader.failures import (Abort, BadReturn, Call, CannotLoad, Crashed, NoFile, NotStarted,
                              Raised, TimedOut, describe_exception)
+from grader.program import Program, load_failure
 from grader.sandbox.isolation import Tier
 from grader.sandbox.worker import Worker, WorkerDied, WorkerTimeout
 
@@ -151,12 +156,20 @@ def _kind(dtype: str | None) -> str:
 
 
 class Submission:
-    """The learner's functions for one exercise, each called in a worker process."""
+    """The learner's functions for one exercise, each called in a worker process.
 
-    def __init__(self, path: Path, exercise: Exercise, *, call_timeout: float = 2.0,
+    `path` is their `.py` file or notebook, or a `Program` already built (a kernel's code).
+    A notebook or a program runs from a private temporary `.py` file; errors in it are
+    placed back in the learner's cells."""
+
+    def __init__(self, path: Path | Program, exercise: Exercise, *, call_timeout: float = 2.0,
                  start_timeout: float = 10.0, time_limit: float = TIME_LIMIT,
                  tier: Tier | None = None) -> None:
-        self.path, self.exercise = Path(path).resolve(), exercise
+        self.program = path if isinstance(path, Program) else None
+        self.path = None if self.program else Path(path).resolve()
+        self.name = self.program.name if self.program else self.path.name
+        self.exercise = exercise
+        self._scratch: Path | None = None
         self.call_timeout = self.default_timeout = call_timeout
         self.start_timeout = start_timeout
         self.time_limit = self.time_left = time_limit
@@ -167,21 +180,50 @@ class Submission:
 
     def start(self) -> None:
         """Start the worker now, so it imports numpy while pytest collects the checks."""
-        if self._worker is None and self.path.is_file():
+        if self._worker is None and self._exists():
+            file = self._worker_file()
+            if file is None:
+                return
             self._start_limit = min(self.start_timeout, max(self.time_left, 0.5))
-            self._worker = Worker(self.path, [f.name for f in self.exercise.functions],
+            self._worker = Worker(file, [f.name for f in self.exercise.functions],
                                   start_timeout=self._start_limit, tier=self.tier)
 
     def again(self) -> Submission:
         """The same file with the same limits in a new worker, all its time still to use."""
-        return Submission(self.path, self.exercise, call_timeout=self.default_timeout,
-                          start_timeout=self.start_timeout, time_limit=self.time_limit,
-                          tier=self.tier)
+        return Submission(self.program or self.path, self.exercise,
+                          call_timeout=self.default_timeout, start_timeout=self.start_timeout,
+                          time_limit=self.time_limit, tier=self.tier)
 
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+        if self._scratch is not None:
+            self._cleanup()
+            self._scratch = None
+
+    def _exists(self) -> bool:
+        return self.program is not None or self.path.is_file()
+
+    def _worker_file(self) -> Path | None:
+        """The `.py` file the worker runs: the learner's own, or the program's in a private
+        folder (the worker reads it before it confines itself); None if it cannot be read."""
+        if self.program is None and self.path.suffix == ".ipynb":
+            try:
+                self.program = notebook.read(self.path)
+            except notebook.NotebookError as error:
+                self._cannot_load = CannotLoad(str(error))
+                return None
+        if self.program is None:
+            return self.path
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="l1lab-program-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._scratch, True)
+        file = self._scratch / self.exercise.file
+        return file if file.is_file() else self.program.write(file)
+
+    def _placed(self, error: dict) -> dict:
+        return self.program.placed(error) if self.program is not None else error
 
     def __getattr__(self, name: str):
         try:
@@ -216,7 +258,7 @@ class Submission:
             error = header.get("error") or {}
             if error.get("not_implemented"):
                 raise NotStarted(function.name)
-            raise Raised(call, error)
+            raise Raised(call, self._placed(error))
         shape = header.get("shape")
         return Outcome(call=call, type=str(header.get("type")), value=reply.value,
                        dtype=header.get("dtype"), shape=tuple(shape) if shape else None,
@@ -224,25 +266,27 @@ class Submission:
                        extra={"too_large": header.get("too_large", False)})
 
     def _ready_worker(self, function: Function) -> Worker:
-        if not self.path.is_file():
+        if not self._exists():
             raise NoFile(f"There is no file {self.path}. Create it from the stub in exercises/.")
         if self._cannot_load is not None:  # an import that hung will hang again: wait once
             raise self._cannot_load
         self.start()
+        if self._cannot_load is not None:  # a notebook that cannot be read
+            raise self._cannot_load
         started = time.monotonic()
         try:
             hello = self._worker.hello()
         except WorkerTimeout:
             self._worker = None
             self._cannot_load = CannotLoad(
-                f"{self.path.name} did not finish importing within {self._start_limit:g} s. "
-                "Is there a loop or a long computation at the top level of the file?")
+                f"{self.name} did not finish {self._loading} within {self._start_limit:g} s. "
+                f"Is there a loop or a long computation {self._top_level}?")
             raise self._cannot_load from None
         except WorkerDied as died:
             self._worker = None
             self._cannot_load = CannotLoad(
-                f"{self.path.name} stopped the Python process while it was being imported: "
-                f"{died.how}. Look at the code at the top level of the file.")
+                f"{self.name} stopped the Python process while it was {self._loaded}: "
+                f"{died.how}. Look at the code {self._top_level}.")
             raise self._cannot_load from None
         finally:
             self.time_left -= time.monotonic() - started
@@ -252,13 +296,36 @@ class Submission:
             error = hello.get("error") or {}
             if error.get("not_implemented"):
                 raise NotStarted(function.name)
+            if self.program is not None:
+                error = self._placed(error)
+                raise CannotLoad(load_failure(self.program, error, describe_exception(
+                    {**error, "where": error.get("in_cell")})))
             raise CannotLoad(f"{self.path.name} could not be imported: "
                              f"{describe_exception(error)}. Fix it, then grade again.")
         if function.name in hello.get("missing", []):
             params = ", ".join(function.params)
-            raise CannotLoad(f"{self.path.name} has no function {function.name}({params}). "
-                             "Keep the name and parameters of the stub.")
+            advice = ("Run the cell that defines it, with the stub's name and parameters, then "
+                      "check again." if self.program is not None and self.program.kernel
+                      else "Keep the name and parameters of the stub.")
+            raise CannotLoad(f"{self.name} has no function {function.name}({params}). {advice}")
         return self._worker
+
+    @property
+    def _loading(self) -> str:
+        return "running" if self.program is not None else "importing"
+
+    @property
+    def _loaded(self) -> str:
+        return "being run" if self.program is not None else "being imported"
+
+    @property
+    def _top_level(self) -> str:
+        if self.program is None:
+            return "at the top level of the file"
+        if self.program.kernel:
+            return "at the top level of a cell"
+        return (f"at the top level of a cell (tag a cell {notebook.SKIP_TAG} if it is not part "
+                "of your answer)")
 
 
 def _frozen(arg):
@@ -266,7 +333,7 @@ def _frozen(arg):
     return np.array(arg, dtype=np.float64) if isinstance(arg, np.ndarray) else arg
 
 
-def start_submissions(exercises: list[Exercise], files: dict[str, Path], *,
+def start_submissions(exercises: list[Exercise], files: dict[str, Path | Program], *,
                       call_timeout: float = 2.0, time_limit: float = TIME_LIMIT,
                       tier: Tier | None = None) -> dict[str, Submission]:
     """Start one worker per exercise, keyed by checks module, before pytest is even imported."""

@@ -41,7 +41,7 @@ class Snapshot:
 
 def take_snapshot(folder: Path) -> Snapshot:
     """Read the files `grade all` grades, in `folder` and in `folder/exercises`: the exercise
-    files and the quiz answers, nothing else, so no other file can crowd them out or
+    files (`.py` and notebooks) and the quiz answers, nothing else, so no other file can crowd them out or
     change the key.
 
     Only regular files are read: a symlink or a special file (a FIFO, a device) is never
@@ -67,10 +67,12 @@ def take_snapshot(folder: Path) -> Snapshot:
 
 
 def graded_names() -> list[str]:
-    from grader import catalog
+    from grader import candidates, catalog
     from grader.quiz_item import ANSWERS_FILE
 
-    names = [e.file for e in catalog.exercises()] + [ANSWERS_FILE]
+    # Each exercise's .py file and notebooks (`grader.candidates` chooses among them).
+    exercise_files = [name for e in catalog.exercises() for name in candidates.names(e)]
+    names = [*dict.fromkeys(exercise_files), ANSWERS_FILE]
     return names + [f"exercises/{name}" for name in names]
 
 
