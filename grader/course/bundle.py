@@ -36,7 +36,7 @@ if [ -z "$python" ]; then
     python=python3.11
 fi
 "$python" -m venv /autograder/venv
-/autograder/venv/bin/pip install -q /autograder/source/l1lab
+/autograder/venv/bin/pip install -q '/autograder/source/l1lab[notebook]'
 # Without namespaces (most containers) the learner's code runs as another uid: make the
 # reference solutions and hidden checks unreadable to it, in the source and installed.
 chmod -R go-rwx /autograder/source/l1lab/solutions /autograder/source/l1lab/grader/checks

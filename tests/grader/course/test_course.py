@@ -137,6 +137,9 @@ def test_release_has_no_solutions_or_hidden_checks_and_says_so(tmp_path: Path) -
     assert "solutions" not in (out / "pyproject.toml").read_text()
     readme = (out / "README.md").read_text()
     assert "grade exercise1" in readme and "solutions" not in readme and "Gradescope" not in readme
+    assert "exercises/l1lab.ipynb" in readme  # the notebook way, beside files and a terminal
+    assert (out / "exercises" / "l1lab.ipynb").read_bytes() == \
+        (ROOT / "exercises" / "l1lab.ipynb").read_bytes()
     workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
     for exercise in catalog.exercises():
         assert f"command: grade {exercise.name} --submission exercises" in workflow
