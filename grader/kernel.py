@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.catalog import Exercise
-from grader.program import Program, Span, first_line
+from grader.program import Program, Span, first_line, lines_of
 
 NAME = "your notebook"
 MAX_VALUE_CHARS = 10_000
@@ -80,7 +80,7 @@ class _Collector:
         lines = [line + "\n" for line in [*self.imports, *self.values]]
         spans = []
         for source, place, offset in self.functions:
-            body = source.splitlines()
+            body = lines_of(source)
             spans.append(Span(start=len(lines) + 1, length=len(body), place=place,
                               first_line=first_line(source), offset=offset))
             lines += [line + "\n" for line in body]

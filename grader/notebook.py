@@ -22,7 +22,7 @@ import re
 import warnings
 from pathlib import Path
 
-from grader.program import Program, Span, first_line
+from grader.program import Program, Span, first_line, lines_of
 
 MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024
 SKIP_TAG = "skip-grading"
@@ -106,7 +106,7 @@ def program(cells: list[tuple[int, str]], name: str) -> Program:
         python = python_of(source)
         if python is None:
             continue
-        body = python.splitlines()
+        body = lines_of(python)
         spans.append(Span(start=len(lines) + 1, length=len(body), place=f"cell {number}",
                           first_line=first_line(source)))
         lines += [line + "\n" for line in body]
@@ -117,7 +117,7 @@ def python_of(source: str) -> str | None:
     """A cell's source as plain Python: None for a cell magic, IPython's lines as `pass`."""
     if source.lstrip().startswith("%%"):
         return None
-    body = source.splitlines()
+    body = lines_of(source)
     if not any(IPYTHON_LINE.search(line) for line in body) or _compiles(source):
         return source
     return "\n".join(_indent(line) + "pass" if IPYTHON_LINE.search(line) else line

@@ -9,11 +9,21 @@ its lines back to the cells the learner wrote, so that feedback says "cell 5, li
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 MAX_SHOWN = 60
 """Characters of a cell's first line shown in a message."""
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""What ends a line for Python: not the other characters str.splitlines() splits at (a form
+feed, U+2028...), which may sit inside a string literal of a learner's cell."""
+
+
+def lines_of(text: str) -> list[str]:
+    """`text`'s lines as Python numbers them, without their line ends."""
+    parts = LINE_BREAK.split(text)
+    return parts[:-1] if parts[-1] == "" else parts
 
 
 @dataclass(frozen=True)
@@ -73,13 +83,14 @@ class Program:
                    kernel=bool(data.get("kernel")))
 
     def write(self, path: Path) -> Path:
-        path.write_text(self.source, encoding="utf-8")
+        """Write the source for the worker; a lone surrogate (JSON allows one) becomes "?"."""
+        path.write_bytes(self.source.encode("utf-8", errors="replace"))
         return path
 
 
 def first_line(source: str) -> str:
     """The first non-blank line of `source`, shortened for a message."""
-    line = next((text.strip() for text in source.splitlines() if text.strip()), "")
+    line = next((text.strip() for text in lines_of(source) if text.strip()), "")
     return line if len(line) <= MAX_SHOWN else line[:MAX_SHOWN - 1] + "…"
 
 

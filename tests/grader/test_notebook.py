@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from grader import notebook
 from grader.notebook import NotebookError, code_cells, parse, program, python_of
-from grader.program import Program, still_stub
+from grader.program import Program, lines_of, still_stub
 
 
 def nb(*cells: dict, version: int = 4) -> bytes:
@@ -157,3 +157,26 @@ def test_any_bytes_give_a_program_or_one_sentence(raw: bytes) -> None:
 ])
 def test_a_file_is_still_the_stub_only_while_it_has_not_begun_the_functions(source, stub) -> None:
     assert still_stub(source, ["f"]) is stub
+
+
+LINE_TEXT = st.lists(st.sampled_from(list("x=1 (%!?)\n\r\t\x0c\u2028'\"#:\ud800")
+                                     + ["pass", "def f():", "    "])).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(source=LINE_TEXT | st.text())
+@example(source='s = "a\u2028b"\n%time 1\n')
+@example(source='s = "a\x0cb"\n')
+def test_every_cell_keeps_its_line_numbers_and_any_text_can_be_written(source: str, tmp_path_factory
+                                                                         ) -> None:
+    python = python_of(source)
+    if python is None:
+        assert source.lstrip().startswith("%%")
+        return
+    assert len(lines_of(python)) == len(lines_of(source))
+    built = program([(7, source)], "n.ipynb")
+    if built.spans:
+        span = built.spans[0]
+        program_lines = lines_of(built.source)
+        assert program_lines[span.start - 1:span.start - 1 + span.length] == lines_of(python)
+    built.write(tmp_path_factory.mktemp("w") / "p.py")
