@@ -24,7 +24,7 @@ from pathlib import Path
 from grader.catalog import Exercise
 from grader.program import Program, Span, first_line, lines_of
 
-NAME = "your notebook"
+NAME = "Your notebook"
 MAX_VALUE_CHARS = 10_000
 """A plain value longer than this when written out is not copied."""
 

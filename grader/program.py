@@ -46,7 +46,7 @@ class Program:
     """Source to grade, with the cells its lines came from."""
 
     name: str
-    """What messages call it: "l1lab.ipynb", or "your notebook" for a kernel's code."""
+    """What messages call it: "l1lab.ipynb", or "Your notebook" for a kernel's code."""
     source: str
     spans: tuple[Span, ...]
     kernel: bool = False

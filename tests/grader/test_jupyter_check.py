@@ -63,6 +63,9 @@ def executed(tmp_path_factory: pytest.TempPathFactory):
         new_code_cell("result = check('exercise2')\nresult"),
         new_code_cell(SUMMARY),
         new_code_cell("print(result)"),
+        new_code_cell("def clamped_update(w, grad, lr, lam):\n    v = w - lr * grad\n"
+                      "    raise ValueError('not yet')\n"),
+        new_code_cell("check('exercise2')"),
     ]
     notebook = new_notebook(cells=cells)
     nbclient.NotebookClient(notebook, kernel_name="python3", timeout=600,
@@ -96,6 +99,19 @@ def test_the_result_shows_as_html_in_jupyter_and_as_text_elsewhere(executed) -> 
     text = outputs(notebook.cells[8])["stdout"]
     assert "exercise2: One L1 step that clamps at zero" in text and "\x1b[" not in text
     assert "Score: " in text
+
+
+def test_an_exception_names_the_cell_as_jupyter_numbers_it(executed) -> None:
+    notebook, _ = executed
+    number = notebook.cells[9].execution_count
+    html = outputs(notebook.cells[10])["text/html"]
+    assert f"it raised ValueError: not yet (In [{number}], line 3: raise ValueError(&#x27;not " \
+           "yet&#x27;))" in html
+
+
+def test_checking_leaves_nothing_beside_the_notebook(executed) -> None:
+    _, folder = executed
+    assert sorted(p.name for p in folder.iterdir()) == []
 
 
 def test_an_unknown_exercise_is_one_sentence() -> None:

@@ -127,6 +127,17 @@ def test_without_nbformat_a_notebook_is_a_usage_error(monkeypatch: pytest.Monkey
         "run pip install 'l1lab[notebook]'")
 
 
+def test_without_nbformat_the_untouched_starter_beside_the_stubs_is_no_problem(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The base install in a released course folder: the .py stubs are graded, as before."""
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    monkeypatch.setitem(sys.modules, "nbformat", None)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["exercise1"])
+    assert result.exit_code == 1
+    assert "sign_gradient still raises NotImplementedError" in result.output
+
+
 def test_another_kind_of_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "exercise2.txt"
     path.write_text("x = 1\n")
