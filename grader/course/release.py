@@ -161,7 +161,7 @@ jobs:
     - uses: actions/setup-python@v5
       with:
         python-version: "3.11"
-    - run: pip install -e .
+    - run: pip install -e '.[notebook]'
 {"".join(steps)}\
     - name: Autograding Reporter
       uses: classroom-resources/autograding-grader-reporter@v1

@@ -143,6 +143,7 @@ def test_release_has_no_solutions_or_hidden_checks_and_says_so(tmp_path: Path) -
     workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
     for exercise in catalog.exercises():
         assert f"command: grade {exercise.name} --submission exercises" in workflow
+    assert "run: pip install -e '.[notebook]'" in workflow  # students may work in l1lab.ipynb
     solved = tmp_path / "solved"
     solved.mkdir()
     for exercise in catalog.exercises():
