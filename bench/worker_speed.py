@@ -44,7 +44,8 @@ def worker_figures(tier: Tier, runs: int, calls: int) -> tuple[float, float, flo
     w, lam = np.array([1.0, -2.0, 0.0, 3.5]), 0.5
     for _ in range(runs):
         started = time.perf_counter()
-        worker = Worker(SOLUTION, ["sign_gradient"], start_timeout=10.0, tier=tier)
+        worker = Worker(SOLUTION, ["sign_gradient"], source=SOLUTION.read_bytes(),
+                        start_timeout=10.0, tier=tier)
         worker.hello()
         starts.append(time.perf_counter() - started)
         for _ in range(calls // runs):

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.catalog import Exercise
-from grader.locate import NotFound, submission_files
+from grader.locate import NotFound, locate
 from grader.program import Program
 from grader.results import TELL_INSTRUCTOR, Report
 from grader.submission import start_submissions
 
-__all__ = ["GradingFailed", "NotFound", "grade", "grader_failed"]
+__all__ = ["GradingFailed", "NotFound", "grade", "grader_failed", "warm_up"]
 
 
 class GradingFailed(Exception):
@@ -30,10 +30,11 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
     Raises `NotFound` when there is nothing to grade there (the message says what to do) and
     `GradingFailed` when the grader itself broke."""
     if isinstance(submission, Program):
-        files = {e.name: submission for e in exercises}
+        located, files = None, {e.name: submission for e in exercises}
         quiz = False
     else:
-        files = submission_files(list(exercises), submission, cwd)
+        located = locate(list(exercises), submission, cwd)
+        files = located.files()
     submissions = start_submissions(list(exercises), files)
     # Imported only now, so the workers boot while pytest and hypothesis load.
     from grader.grading import GraderError, run_checks
@@ -41,8 +42,7 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
     try:
         report = run_checks(list(exercises), submissions)
         if quiz:
-            folder = next(iter(files.values())).parent if files else None
-            report = with_quiz(report, folder)
+            report = with_quiz(report, located)
         return report
     except (GraderError, QuizBroken) as error:
         raise GradingFailed(str(error)) from None
@@ -51,3 +51,22 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
 def grader_failed(problem: str) -> str:
     """The one sentence a learner reads when the grader itself failed."""
     return f"the grader itself failed ({problem}). {TELL_INSTRUCTOR}"
+
+
+def warm_up() -> None:
+    """Make later gradings in this process (or in forks of it) fast: import everything a
+    grading needs, and record the inputs hypothesis draws for each check on the reference
+    solutions, so a grading replays them instead of drawing again (`grader.replay`; a
+    failing replay is graded again from scratch, so no result changes)."""
+    from grader import catalog, grading, paths, replay
+
+    for exercise in catalog.exercises():
+        __import__(exercise.checks_module)
+    import grader.quiz_item  # noqa: F401
+    replay.enable()
+    folder = paths.solutions()
+    if folder is None:  # a student copy: nothing to record, every check draws its inputs
+        return
+    exercises = list(catalog.exercises())
+    # A reference that fails a check records nothing for it: that check then draws as usual.
+    grading.grade(exercises, {e.name: folder / e.file for e in exercises})

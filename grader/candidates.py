@@ -8,14 +8,12 @@ started for an exercise when it defines none of the exercise's functions, or eac
 still only raises NotImplementedError. If none is started, the first one there is graded
 (and reported as not started).
 
-The files are looked at in the grader's process as hostile input: read only when they
-are regular files (no link is followed, no FIFO opened), and only so far.
+The files are read by `grader.locate` (no link in any component, no FIFO opened, only so
+far), once: the bytes looked at here are the bytes graded.
 """
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 from grader import notebook
@@ -33,45 +31,23 @@ def names(exercise: Exercise) -> list[str]:
     return [exercise.file, Path(exercise.file).with_suffix(".ipynb").name, NOTEBOOK]
 
 
-def present(folder: Path, exercise: Exercise) -> bool:
-    return any((folder / name).is_file() for name in names(exercise))
-
-
-def choose(folder: Path, exercise: Exercise) -> Path:
-    """The file in `folder` to grade for `exercise` (which may not exist yet)."""
-    there = [folder / name for name in names(exercise) if (folder / name).is_file()]
-    if len(there) <= 1:
-        return there[0] if there else folder / exercise.file
+def choose(found: list[tuple[str, bytes | None]], exercise: Exercise) -> str:
+    """Which of `found` (each file there, in `names` order, with its bytes, or None when it
+    could not be read: a link, a folder) to grade for `exercise`."""
     functions = [f.name for f in exercise.functions]
-    return next((path for path in there if _started(path, functions)), there[0])
+    return next((name for name, raw in found if _started(name, raw, functions)), found[0][0])
 
 
-def _started(path: Path, functions: list[str]) -> bool:
-    """Whether `path` has begun these functions; a file that cannot be read counts as
-    begun, so that grading it tells the learner what is wrong with it."""
-    is_notebook = path.suffix == ".ipynb"
-    raw = _read_regular(path, notebook.MAX_NOTEBOOK_BYTES if is_notebook else MAX_PY_BYTES)
+def _started(name: str, raw: bytes | None, functions: list[str]) -> bool:
+    """Whether the file `name` (its bytes `raw`) has begun these functions; a file that
+    cannot be read counts as begun, so that grading it tells the learner what is wrong."""
     if raw is None:
         return True
-    if not is_notebook:
+    if not name.endswith(".ipynb"):
         return not still_stub(raw.decode("utf-8", errors="replace"), functions)
+    shown = name.rsplit("/", 1)[-1]
     try:
-        cells = notebook.code_cells(raw, path.name, plain=not notebook.available())
+        cells = notebook.code_cells(raw, shown, plain=not notebook.available())
     except notebook.NotebookError:
         return True
-    return not still_stub(notebook.program(cells, path.name).source, functions)
-
-
-def _read_regular(path: Path, limit: int) -> bytes | None:
-    """Up to `limit` bytes of `path` if it is a regular file reached without a symlink at its end."""
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            return None
-        with os.fdopen(os.dup(handle), "rb") as stream:
-            return stream.read(limit)
-    finally:
-        os.close(handle)
+    return not still_stub(notebook.program(cells, shown).source, functions)

@@ -16,6 +16,8 @@ class Function:
 
     name: str
     params: tuple[str, ...]
+    hints: tuple[str, ...] = ()
+    """Hints for this function alone, where an exercise has several functions."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class Exercise:
     def function(self, name: str) -> Function:
         return next(f for f in self.functions if f.name == name)
 
+    def hints_for(self, function: str | None) -> tuple[str, ...]:
+        """The hints about `function` when it has its own, else all of the exercise's."""
+        own = next((f.hints for f in self.functions if f.name == function), ())
+        return own or self.hints
+
 
 @cache
 def exercises() -> tuple[Exercise, ...]:
@@ -47,8 +54,11 @@ def exercises() -> tuple[Exercise, ...]:
         Exercise(
             name=entry["name"], title=entry["title"], file=entry["file"],
             points=int(entry["points"]), lesson=entry["lesson"],
-            functions=tuple(Function(f["name"], tuple(f["params"])) for f in entry["functions"]),
-            hints=tuple(entry["hints"]),
+            functions=tuple(Function(f["name"], tuple(f["params"]), tuple(f.get("hints", ())))
+                            for f in entry["functions"]),
+            # An exercise with several functions may list hints per function instead.
+            hints=tuple(entry.get("hints") or [h for f in entry["functions"]
+                                                for h in f.get("hints", ())]),
         )
         for entry in data["exercise"]
     )
@@ -64,6 +74,18 @@ def find(name: str) -> Exercise:
         if exercise.name == name:
             return exercise
     raise KeyError(name)
+
+
+def resolve(name: str) -> Exercise | None:
+    """The exercise a learner means by `name`: "exercise1", "ex1" or "1"; None if none."""
+    wanted = name.strip().lower()
+    for prefix in ("exercise", "ex"):
+        if wanted.startswith(prefix) and wanted[len(prefix):].isdigit():
+            wanted = wanted[len(prefix):]
+            break
+    if wanted.isdigit():
+        wanted = f"exercise{int(wanted)}"
+    return next((e for e in exercises() if e.name == wanted), None)
 
 
 def by_checks_module(module: str) -> Exercise:

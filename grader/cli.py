@@ -14,10 +14,12 @@ from pathlib import Path
 
 import click
 
-from grader import api, catalog
+from grader import api, catalog, progress
 from grader.files import write_atomically
 from grader.hints import next_hint
+from grader.lesson.cli import lesson
 from grader.locate import NotFound, exercises_folder
+from grader.reports.safe_text import file_name, for_terminal
 from grader.reports.text import overview, to_json, to_text
 from grader.results import Report
 from grader.text import head
@@ -30,7 +32,7 @@ class GraderFailed(click.ClickException):
     exit_code = EXIT_GRADER_FAILED
 
     def __init__(self, problem: str) -> None:
-        super().__init__(api.grader_failed(problem))
+        super().__init__(for_terminal(api.grader_failed(problem)))
 
 
 class ExerciseGroup(click.Group):
@@ -40,9 +42,25 @@ class ExerciseGroup(click.Group):
         return [*catalog.names(), *super().list_commands(ctx)]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in catalog.names():
-            return _exercise_command(catalog.find(name))
+        exercise = catalog.resolve(name)  # "exercise1", "ex1" and "1" all name exercise 1
+        if exercise is not None and name not in super().list_commands(ctx):
+            return _exercise_command(exercise)
         return super().get_command(ctx, name)
+
+
+class ExerciseName(click.ParamType):
+    """An exercise, as "exercise1", "ex1" or "1"."""
+
+    name = "exercise"
+
+    def convert(self, value, param, ctx) -> catalog.Exercise:
+        if isinstance(value, catalog.Exercise):
+            return value
+        exercise = catalog.resolve(str(value))
+        if exercise is None:
+            self.fail(f"{value!r} is not an exercise; choose from {', '.join(catalog.names())}.",
+                      param, ctx)
+        return exercise
 
 
 def grading_options(command):
@@ -107,19 +125,37 @@ def doctor() -> None:
 
 
 @main.command("hint")
-@click.argument("exercise", type=click.Choice(catalog.names()))
+@click.argument("exercise", type=ExerciseName())
 @click.option("--reset", is_flag=True, help="Start again from the first hint.")
-def hint(exercise: str, reset: bool) -> None:
-    """Show the next hint for EXERCISE (one more each time you ask)."""
-    entry = catalog.find(exercise)
+def hint(exercise: catalog.Exercise, reset: bool) -> None:
+    """Show the next hint for EXERCISE (one more each time you ask).
+
+    Where an exercise has several functions, the hints are about the one whose check failed
+    first when you last graded it."""
     try:
         folder = exercises_folder(Path.cwd())
     except NotFound:
         folder = Path.cwd()
-    number, text = next_hint(entry, folder, reset=reset)
-    click.echo(f"Hint {number} of {len(entry.hints)} for {exercise}: {text}")
-    if number == len(entry.hints):
-        click.echo(f"That is the last hint. The lesson section to reread: \"{entry.lesson}\".")
+    function = progress.failing_function(folder, exercise)
+    number, count, text = next_hint(exercise, folder, reset=reset, function=function)
+    about = f" ({function})" if exercise.hints_for(function) != exercise.hints else ""
+    click.echo(f"Hint {number} of {count} for {exercise.name}{about}: {text}")
+    if number == count:
+        click.echo(f"That is the last hint. Reread the lesson: grade lesson \"{exercise.lesson}\"")
+
+
+main.add_command(lesson)  # `grade lesson`: the lesson's text and its geometry picture
+
+
+@main.command("watch")
+def watch() -> None:
+    """Grade an exercise each time you save its file. Press q (or Ctrl-C) to stop."""
+    try:
+        folder = exercises_folder(Path.cwd())
+    except NotFound as error:
+        raise click.UsageError(str(error)) from None
+    from grader.watch import watch as watch_folder
+    raise SystemExit(watch_folder(folder, color=_color()))
 
 
 @main.command("dev-check")
@@ -207,12 +243,15 @@ def gradescope_bundle(out: Path) -> None:
 @click.option("--memory", "memory_mb", type=click.IntRange(min=256), default=1024,
               show_default=True, help="MiB of address space each grading process may use.")
 @click.option("--scheduler", metavar="ADDRESS", help="Send the jobs to this Dask scheduler.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The LMS's CSV list of students: its columns go into the gradebook.")
 def batch(folder: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
-          scheduler: str | None) -> None:
-    """For instructors: grade each student folder in FOLDER into a CSV gradebook (resumable)."""
+          scheduler: str | None, roster: Path | None) -> None:
+    """For instructors: grade the students in FOLDER (one folder each, or a Canvas, Moodle or
+    Gradescope download) into a CSV gradebook and a class report (resumable)."""
     from grader.course.batch import main as run_batch
     raise SystemExit(run_batch(folder, out, jobs=jobs, timeout=timeout, memory_mb=memory_mb,
-                               scheduler=scheduler))
+                               scheduler=scheduler, roster=roster))
 
 
 def _finite(param: click.Parameter, value: float) -> float:
@@ -244,8 +283,10 @@ def _grade_and_finish(exercises, submission: Path | None, fmt: str, output: Path
     started = time.monotonic()
     if fmt != "gradescope":
         report = _grade(exercises, submission, quiz=quiz)
-        _finish(report, _render(report, fmt, time.monotonic() - started), output,
-                color=_color() if fmt == "text" else False)
+        text = _render(report, fmt, time.monotonic() - started)
+        if fmt == "text" and (after := _what_next(report, submission)):
+            text = text.rstrip("\n") + "\n" + after + "\n"
+        _finish(report, text, output, color=_color() if fmt == "text" else False)
     # Gradescope must always get a valid results.json, even when the grader itself breaks.
     from grader.reports import gradescope
     try:
@@ -262,6 +303,25 @@ def _grade_and_finish(exercises, submission: Path | None, fmt: str, output: Path
     raise SystemExit(EXIT_FULL_MARKS)  # written: a grader error is inside the file, for the student
 
 
+def _what_next(report: Report, submission: Path | None) -> str:
+    """Remember the learner's progress; after a pass, a line on what to do next."""
+    graded = [e for e in report.exercises if catalog.resolve(e.name) is not None]
+    try:
+        folder = (submission if submission is not None and submission.is_dir()
+                  else submission.parent if submission is not None
+                  else exercises_folder(Path.cwd())).resolve()
+    except NotFound:
+        return ""
+    if not graded:
+        return ""
+    progress.record(folder, graded)
+    if report.status == "passed" and len(report.exercises) > 1:
+        return "You have completed L1 Lab: every exercise and the quiz pass."
+    if len(graded) == 1 and graded[0].status == "passed":
+        return progress.what_next(folder, catalog.find(graded[0].name))
+    return ""
+
+
 def _render(report: Report, fmt: str, elapsed: float) -> str:
     if fmt == "json":
         return to_json(report)
@@ -275,15 +335,16 @@ def _render(report: Report, fmt: str, elapsed: float) -> str:
 
 
 def _write(text: str, output: Path | None, summary: str, *, color: bool | None = False) -> None:
-    """Print `text`, or write it atomically to `output` and say so on stderr."""
+    """Print `text`, or write it atomically to `output` and say so on stderr. (Every writer
+    made the learner's text in `text` safe for its format: `grader.reports.safe_text`.)"""
     if output is None:
         click.echo(text, nl=False, color=color)
         return
     try:
         write_atomically(output, click.unstyle(text))
     except OSError as error:
-        raise click.UsageError(f"cannot write {output}: {error.strerror}") from None
-    click.echo(f"Wrote {output} ({summary}).", err=True)
+        raise click.UsageError(f"cannot write {file_name(str(output))}: {error.strerror}") from None
+    click.echo(f"Wrote {file_name(str(output))} ({summary}).", err=True)
 
 
 def _finish(report: Report, text: str, output: Path | None, *, color: bool | None) -> None:

@@ -13,23 +13,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_SHOWN = 6
+MAX_SHOWN = 12
+"""Arrays with more entries than this are described ("1,000 values"), never shown elided."""
 
 
 def show(value: object) -> str:
-    """A value as the learner would type it: floats exact and short, long arrays cut."""
+    """A value as the learner would type it: floats exact and short; large arrays described."""
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return show(value[()])
-        items = [show(v) for v in value[:MAX_SHOWN]]
-        if len(value) > MAX_SHOWN:
-            items.append(f"... {len(value) - MAX_SHOWN} more")
-        return "[" + ", ".join(items) + "]"
+        if value.size > MAX_SHOWN:
+            return describe(value)
+        return "[" + ", ".join(show(v) for v in value) + "]"
     if isinstance(value, np.integer):
         return str(int(value))  # indices: an int array shows as [1, 3], not [1.0, 3.0]
     if isinstance(value, (float, np.floating, int)) and not isinstance(value, bool):
         return repr(float(value) + 0.0)  # + 0.0 shows -0.0 as 0.0: both are right
     return repr(value)
+
+
+def describe(array: np.ndarray) -> str:
+    """A large array in words: its size and what is notable about it."""
+    if array.ndim > 1:
+        return f"a {' x '.join(f'{n:,}' for n in array.shape)} array"
+    kind = "indices" if array.dtype.kind in "iu" else "values"
+    text = f"{array.size:,} {kind}"
+    if kind == "values":
+        zeros = int(np.sum(array == 0))
+        text += f" ({zeros:,} exactly 0.0)" if zeros else " (none exactly 0.0)"
+    return text
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,9 @@ class LearnerFailure(Exception):
     kind = "failed"
     teaches = True
     """Whether the check's lesson idea and hint apply (not for a crash or a syntax error)."""
+    blocks = True
+    """Whether the checks that wait for this one (`after=`) are skipped while it fails: not
+    for a form problem (a list, inputs changed in place) whose values can still be graded."""
 
 
 class Mismatch(LearnerFailure):
@@ -100,8 +115,8 @@ class Inconsistent(LearnerFailure):
 class BadReturn(LearnerFailure):
     """The call returned the wrong kind of thing (a list, None, NaN, a wrong shape...)."""
 
-    def __init__(self, call: Call, problem: str) -> None:
-        self.call = call
+    def __init__(self, call: Call, problem: str, *, blocks: bool = True) -> None:
+        self.call, self.blocks = call, blocks
         super().__init__(f"called {call}: {problem}")
 
 

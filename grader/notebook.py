@@ -120,8 +120,9 @@ def python_of(source: str) -> str | None:
     body = lines_of(source)
     if not any(IPYTHON_LINE.search(line) for line in body) or _compiles(source):
         return source
-    return "\n".join(_indent(line) + "pass" if IPYTHON_LINE.search(line) else line
-                     for line in body)
+    python = "\n".join(_indent(line) + "pass" if IPYTHON_LINE.search(line) else line
+                       for line in body)
+    return python + "\n" if source.endswith(("\n", "\r")) else python  # a last blank line kept
 
 
 def _compiles(source: str) -> bool:

@@ -33,6 +33,8 @@ class GradingPlugin:
         self.submissions = submissions
         self.results: dict[str, list[CheckResult]] = {module: [] for module in submissions}
         self._status: dict[tuple[str, str], Status] = {}
+        self._unblocked: set[tuple[str, str]] = set()
+        """Checks that failed on form alone: the checks after them still grade the values."""
         self._said: list[str] = []
         self.interrupted = False
         self._replay_time: dict[str, float] = {}
@@ -80,8 +82,8 @@ class GradingPlugin:
             pytest.skip("Graded again without replay.")
         self.submissions[item.module.__name__].call_timeout = (
             spec.timeout or self.submissions[item.module.__name__].default_timeout)
-        status = self._status.get((item.module.__name__, spec.after), Status.PASSED)
-        if status is not Status.PASSED:
+        before = (item.module.__name__, spec.after)
+        if self._status.get(before, Status.PASSED) is not Status.PASSED and before not in self._unblocked:
             title = next(r.title for r in self.results[item.module.__name__] if r.name == spec.after)
             pytest.skip(f'Skipped until "{title}" passes.')
 
@@ -148,6 +150,8 @@ class GradingPlugin:
             elif isinstance(error, (LearnerFailure, Abort)):
                 result.status, result.kind = Status.FAILED, error.kind
                 result.message = feedback(str(error), spec, lesson_hint=error.teaches)
+                if not getattr(error, "blocks", True):
+                    self._unblocked.add((item.module.__name__, spec.name))
             else:
                 result.status, result.kind = Status.ERROR, "error"
                 result.message = GRADER_BROKE

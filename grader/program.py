@@ -106,6 +106,16 @@ def load_failure(program: Program, error: dict, described: str) -> str:
     return f"{program.name} could not be run: {described}. Fix it, then grade again."
 
 
+def top_level(program: Program | None) -> str:
+    """Where the code that runs as a submission loads is, in the learner's words."""
+    if program is None:
+        return "at the top level of the file"
+    if program.kernel:
+        return "at the top level of a cell"
+    return ("at the top level of a cell (tag a cell skip-grading if it is not part of your "
+            "answer)")
+
+
 def still_stub(source: str, functions: list[str]) -> bool:
     """Whether `source` has not started these functions: none is defined, or each one defined
     only raises NotImplementedError. Source that does not parse counts as started: grading

@@ -3,18 +3,18 @@
 A submission folder may hold `quiz.txt` with the answers to the lesson's three questions,
 in order ("B,C,D" or one letter per line; `#` starts a comment). Each question is worth
 one point. The feedback names the lesson section to reread but never the right letter, so
-one student's report cannot hand the answers to another.
+one student's report cannot hand the answers to another. `quiz.txt` is read as the exercise
+files are (`grader.locate`): a link or anything but a regular file is never opened.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
-
 from quiz.bank import BankError, load_bank
 from quiz.grading import grade, parse_answers
 from quiz.selection import select_questions
 
+from grader.locate import Located
 from grader.results import CheckResult, ExerciseResult, Report, Status, exercise_status, overall_status
 
 NAME = "quiz"
@@ -26,24 +26,27 @@ class QuizBroken(Exception):
     """The shipped question bank is malformed: the grader's fault, not the learner's."""
 
 
-def grade_quiz(folder: Path | None) -> ExerciseResult:
-    """Grade `folder/quiz.txt` against the lesson's questions."""
+def grade_quiz(located: Located | None) -> ExerciseResult:
+    """Grade `quiz.txt` beside the exercise files against the lesson's questions."""
     try:
         presented = select_questions(load_bank())
     except BankError as error:
         raise QuizBroken(str(error)) from None
     checks = [CheckResult(name=q.id, title=f"Question {n}: {q.question.stem}", status=Status.FAILED,
                           score=0, max_score=1) for n, q in enumerate(presented, start=1)]
-    path = folder / ANSWERS_FILE if folder is not None else None
+    relative = f"{located.folder}/{ANSWERS_FILE}" if located and located.folder else ANSWERS_FILE
+    answers = located.read(relative) if located is not None else None
     problem = None
-    if path is None or not path.is_file():
-        where = folder / ANSWERS_FILE if folder is not None else ANSWERS_FILE
+    if answers is not None and answers.problem is not None:
+        problem, kind = answers.problem, "failed"
+    elif answers is None or answers.source is None:
+        where = answers.path if answers is not None else ANSWERS_FILE
         problem = (f"There is no {where}. Take the quiz with `quiz` from your course folder; "
                    "it saves your answers there.")
         kind = "not started"
     else:
         try:
-            result = grade(presented, parse_answers(path.read_text(encoding="utf-8", errors="replace")))
+            result = grade(presented, parse_answers(answers.source.decode("utf-8", errors="replace")))
         except ValueError as error:
             problem, kind = f"{ANSWERS_FILE}: {error}.", "failed"
     if problem is not None:
@@ -62,9 +65,9 @@ def grade_quiz(folder: Path | None) -> ExerciseResult:
                           max_score=len(checks), status=exercise_status(checks), checks=checks)
 
 
-def with_quiz(report: Report, folder: Path | None) -> Report:
+def with_quiz(report: Report, located: Located | None) -> Report:
     """The report with the quiz added as its last item and the totals updated."""
-    exercises = [*report.exercises, grade_quiz(folder)]
+    exercises = [*report.exercises, grade_quiz(located)]
     return replace(report, score=sum(e.score for e in exercises),
                    max_score=sum(e.max_score for e in exercises),
                    status=overall_status(exercises), exercises=exercises)

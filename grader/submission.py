@@ -21,10 +21,11 @@ from grader import notebook
 from grader.sandbox import isolation
 from grader.catalog import Exercise, Function
 from grader.failures import (Abort, BadReturn, Call, CannotLoad, Crashed, NoFile, NotStarted,
-                             Raised, TimedOut, describe_exception)
-from grader.program import Program, load_failure
+                             Raised, TimedOut, describe_exception, show)
+from grader.locate import Submitted, read_path
+from grader.program import Program, load_failure, top_level
 from grader.sandbox.isolation import Tier
-from grader.sandbox.worker import Worker, WorkerDied, WorkerTimeout
+from grader.sandbox.worker import Malformed, Worker, WorkerDied, WorkerTimeout
 
 TIME_LIMIT = 30.0
 """Seconds of worker time (imports and calls) one submission may use in all its checks."""
@@ -37,6 +38,17 @@ class OutOfTime(Abort):
         super().__init__(f"called {call}: not run, because your code has used up the "
                          f"{seconds:g} s it gets for this exercise. Look for a loop that never "
                          "ends or a very slow computation.")
+
+
+class Unreadable(Abort):
+    """What came back cannot be converted or checked (a forged or garbled answer): the
+    learner's failure, never the grader's."""
+
+    def __init__(self, call: Call, detail: str) -> None:
+        self.call = call
+        super().__init__(f"called {call}: it returned something the grader cannot read "
+                         f"({detail}). Return a plain numpy array or number, as the "
+                         "docstring asks.")
 
 
 class ConfinementFailed(Exception):
@@ -63,30 +75,54 @@ class Outcome:
     """The argument that was returned itself, instead of a new array."""
     extra: dict = field(default_factory=dict)
 
-    def array(self, *, shape: tuple[int, ...]) -> np.ndarray:
-        """The result as a float64 array of `shape`, or a `BadReturn` that says what is wrong."""
-        self._check_inputs()
-        if self.type != "ndarray":
-            raise BadReturn(self.call, f"it returned {self._what()}; return a numpy array "
-                            f"of shape {_shape(shape)}, for example with np.array(...).")
-        if self.value is None and self.extra.get("too_large"):
-            raise BadReturn(self.call, f"it returned an array of shape {_shape(self.shape or ())}, "
-                            "far too large to be an answer here.")
-        if self.value is None:
-            raise BadReturn(self.call, f"it returned an array of dtype {self.dtype}; "
-                            "return an array of floats.")
-        if self.dtype in ("float16", "float32"):
-            raise BadReturn(self.call, f"it returned an array of dtype {self.dtype}, which keeps "
-                            "only a few digits; return float64, numpy's default.")
-        if self.value.shape != shape:
-            raise BadReturn(self.call, f"it returned an array of shape {_shape(self.value.shape)}; "
-                            f"expected shape {_shape(shape)}, the same as w.")
-        self._check_finite()
-        return self.value
+    def array(self, *, shape: tuple[int, ...], form: bool = False) -> np.ndarray:
+        """The result as a float64 array of `shape`, or a `BadReturn` that says what is wrong.
 
-    def number(self) -> float:
-        """The result as one float, or a `BadReturn` that says what is wrong."""
-        self._check_inputs()
+        With `form` (an exercise's first check) it must be exactly a new float64 array of
+        `shape` with the inputs left as they were, and its values are not looked at. Without
+        it, values that can be read (a list of numbers, an array of the right size in another
+        shape) are graded: a form problem costs only the form check's points."""
+        problem, readable = self._form_problem(shape), self._readable(shape)
+        if form:
+            if problem:
+                raise BadReturn(self.call, problem, blocks=readable is None)
+            self._check_inputs()
+            return self.value
+        if readable is None:
+            raise BadReturn(self.call, problem or "it returned something the grader cannot read.")
+        self._check_finite(readable)
+        return readable
+
+    def _form_problem(self, shape: tuple[int, ...]) -> str | None:
+        if self.type != "ndarray":
+            return (f"it returned {self._what()}; return a numpy array of shape {_shape(shape)}, "
+                    "for example with np.array(...).")
+        if self.value is None and self.extra.get("too_large"):
+            return (f"it returned an array of shape {_shape(self.shape or ())}, far too large "
+                    "to be an answer here.")
+        if self.value is None:
+            return f"it returned an array of dtype {self.dtype}; return an array of floats."
+        if self.dtype in ("float16", "float32"):
+            return (f"it returned an array of dtype {self.dtype}, which keeps only a few "
+                    "digits; return float64, numpy's default.")
+        if self.value.shape != shape:
+            return (f"it returned an array of shape {_shape(self.value.shape)}; expected shape "
+                    f"{_shape(shape)}, the same as w.")
+        return None
+
+    def _readable(self, shape: tuple[int, ...]) -> np.ndarray | None:
+        """The values, in `shape`, when they can be graded despite a form problem."""
+        if (self.value is None or self.type not in ("ndarray", "list", "tuple")
+                or self.dtype in ("float16", "float32")
+                or self.value.size != int(np.prod(shape, dtype=np.int64))):
+            return None
+        return self.value.reshape(shape)
+
+    def number(self, *, form: bool = False) -> float:
+        """The result as one float, or a `BadReturn` that says what is wrong. With `form`
+        (an exercise's first check) the inputs must also be left as they were."""
+        if form:
+            self._check_inputs()
         if self.value is None or self.type not in ("number", "ndarray"):
             raise BadReturn(self.call, f"it returned {self._what()}; return one number "
                             "(a float).")
@@ -99,9 +135,11 @@ class Outcome:
         self._check_finite()
         return float(self.value.reshape(()))
 
-    def indices(self) -> np.ndarray:
-        """The result as a 1-D int array of distinct ascending indices, or a `BadReturn`."""
-        self._check_inputs()
+    def indices(self, *, form: bool = False) -> np.ndarray:
+        """The result as a 1-D int array of distinct ascending indices, or a `BadReturn`. With
+        `form` the inputs must also be left as they were."""
+        if form:
+            self._check_inputs()
         if self.type != "ndarray":
             raise BadReturn(self.call, f"it returned {self._what()}; return a numpy array "
                             "of integer indices.")
@@ -111,6 +149,10 @@ class Outcome:
         if self.value.ndim != 1:
             raise BadReturn(self.call, f"it returned an array of shape {_shape(self.value.shape)}; "
                             "return a 1-D array of indices.")
+        huge = np.abs(self.value) >= 2.0**62  # beyond int64 once cast: never a position
+        if np.any(huge):
+            raise BadReturn(self.call, f"it returned index {show(self.value[huge][0])}, far "
+                            "beyond any position in w.")
         steps = np.diff(self.value)
         if np.any(steps == 0):
             repeated = int(self.value[1:][steps == 0][0])
@@ -124,16 +166,19 @@ class Outcome:
         return self.value.astype(np.int64)
 
     def _check_inputs(self) -> None:
+        """Inputs changed in place cost the form check; the values are still graded."""
         if self.mutated:
             raise BadReturn(self.call, f"it changed its argument {self.mutated[0]} in place; "
-                            "compute a new array and leave the inputs as they were.")
+                            "compute a new array and leave the inputs as they were.",
+                            blocks=False)
         if self.aliased:
             raise BadReturn(self.call, f"it returned its argument {self.aliased} itself; "
-                            "return a new array.")
+                            "return a new array.", blocks=False)
 
-    def _check_finite(self) -> None:
-        if not np.all(np.isfinite(self.value)):
-            bad = "NaN" if np.any(np.isnan(self.value)) else "inf"
+    def _check_finite(self, value: np.ndarray | None = None) -> None:
+        value = self.value if value is None else value
+        if not np.all(np.isfinite(value)):
+            bad = "NaN" if np.any(np.isnan(value)) else "inf"
             raise BadReturn(self.call, f"the result contains {bad}. Look for a division by "
                             "zero or an overflow.")
 
@@ -151,76 +196,73 @@ def _kind(dtype: str | None) -> str:
     """numpy's one-letter kind of a dtype name ("i" for "int64"), or "" if it is not one."""
     try:
         return np.dtype(dtype).kind if dtype else ""
-    except TypeError:
+    except Exception:  # any text at all may come from a forged frame
         return ""
 
 
 class Submission:
     """The learner's functions for one exercise, each called in a worker process.
 
-    `path` is their `.py` file or notebook, or a `Program` already built (a kernel's code).
-    A notebook or a program runs from a private temporary `.py` file; errors in it are
-    placed back in the learner's cells."""
+    `file` is their `.py` file or notebook, read once (`grader.locate`), or a `Program`
+    already built (a kernel's code). A notebook's bytes become a `Program`, whose source the
+    worker runs; errors in it are placed back in the learner's cells."""
 
-    def __init__(self, path: Path | Program, exercise: Exercise, *, call_timeout: float = 2.0,
-                 start_timeout: float = 10.0, time_limit: float = TIME_LIMIT,
-                 tier: Tier | None = None) -> None:
-        self.program = path if isinstance(path, Program) else None
-        self.path = None if self.program else Path(path).resolve()
-        self.name = self.program.name if self.program else self.path.name
-        self.exercise = exercise
-        self._scratch: Path | None = None
+    def __init__(self, file: Submitted | Path | Program, exercise: Exercise, *,
+                 call_timeout: float = 2.0, start_timeout: float = 10.0,
+                 time_limit: float = TIME_LIMIT, tier: Tier | None = None) -> None:
+        self._given, self._scratch = file, None
+        self.program = file if isinstance(file, Program) else None
+        if self.program is not None:  # run from a private, empty folder: nothing left beside
+            self._scratch = Path(tempfile.mkdtemp(prefix="l1lab-program-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._scratch, True)
+            file = Submitted(self._scratch / exercise.file, b"")
+        self.file = file if isinstance(file, Submitted) else read_path(file)
+        self.path, self.exercise = self.file.path, exercise
+        self.name = self.program.name if self.program is not None else self.path.name
+        self._cannot_load: CannotLoad | None = None
+        self._source = self._program_source() if self.file.source is not None else None
         self.call_timeout = self.default_timeout = call_timeout
         self.start_timeout = start_timeout
         self.time_limit = self.time_left = time_limit
         self.tier = isolation.choose(tier)
         self._worker: Worker | None = None
-        self._cannot_load: CannotLoad | None = None
         self.start()
 
     def start(self) -> None:
         """Start the worker now, so it imports numpy while pytest collects the checks."""
-        if self._worker is None and self._exists():
-            file = self._worker_file()
-            if file is None:
-                return
+        if self._worker is None and self._source is not None:
+            if self._scratch is not None:
+                self._scratch.mkdir(mode=0o700, exist_ok=True)
             self._start_limit = min(self.start_timeout, max(self.time_left, 0.5))
-            self._worker = Worker(file, [f.name for f in self.exercise.functions],
-                                  start_timeout=self._start_limit, tier=self.tier)
+            self._worker = Worker(self.path, [f.name for f in self.exercise.functions],
+                                  source=self._source, start_timeout=self._start_limit,
+                                  tier=self.tier)
 
     def again(self) -> Submission:
         """The same file with the same limits in a new worker, all its time still to use."""
-        return Submission(self.program or self.path, self.exercise,
-                          call_timeout=self.default_timeout, start_timeout=self.start_timeout,
-                          time_limit=self.time_limit, tier=self.tier)
+        return Submission(self._given, self.exercise, call_timeout=self.default_timeout,
+                          start_timeout=self.start_timeout, time_limit=self.time_limit,
+                          tier=self.tier)
+
+    def _program_source(self) -> bytes | None:
+        """The bytes the worker runs: the `.py` file's own, or a program's source (a
+        notebook's built from its bytes); None if the notebook cannot be read."""
+        if self.program is None and self.path.suffix == ".ipynb":
+            try:
+                self.program = notebook.parse(self.file.source, self.path.name)
+            except notebook.NotebookError as error:
+                self._cannot_load = CannotLoad(str(error))
+                return None
+        if self.program is None:
+            return self.file.source
+        return self.program.source.encode("utf-8", errors="replace")  # a lone surrogate: "?"
 
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close()
             self._worker = None
-        if self._scratch is not None:
-            self._cleanup()
-            self._scratch = None
-
-    def _exists(self) -> bool:
-        return self.program is not None or self.path.is_file()
-
-    def _worker_file(self) -> Path | None:
-        """The `.py` file the worker runs: the learner's own, or the program's in a private
-        folder (the worker reads it before it confines itself); None if it cannot be read."""
-        if self.program is None and self.path.suffix == ".ipynb":
-            try:
-                self.program = notebook.read(self.path)
-            except notebook.NotebookError as error:
-                self._cannot_load = CannotLoad(str(error))
-                return None
-        if self.program is None:
-            return self.path
-        if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="l1lab-program-"))
-            self._cleanup = weakref.finalize(self, shutil.rmtree, self._scratch, True)
-        file = self._scratch / self.exercise.file
-        return file if file.is_file() else self.program.write(file)
+        if self._scratch is not None:  # made again if this submission is started again
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _placed(self, error: dict) -> dict:
         return self.program.placed(error) if self.program is not None else error
@@ -248,6 +290,9 @@ class Submission:
             if timeout < self.call_timeout:
                 raise OutOfTime(call, self.time_limit) from None
             raise TimedOut(call, self.call_timeout) from None
+        except Malformed as malformed:
+            self._worker = None
+            raise Unreadable(call, malformed.how) from None
         except WorkerDied as died:
             self._worker = None
             raise Crashed(call, died.how) from None
@@ -260,13 +305,20 @@ class Submission:
                 raise NotStarted(function.name)
             raise Raised(call, self._placed(error))
         shape = header.get("shape")
-        return Outcome(call=call, type=str(header.get("type")), value=reply.value,
-                       dtype=header.get("dtype"), shape=tuple(shape) if shape else None,
-                       mutated=tuple(header.get("mutated") or ()), aliased=header.get("aliased"),
-                       extra={"too_large": header.get("too_large", False)})
+        outcome = Outcome(call=call, type=str(header.get("type")), value=reply.value,
+                          dtype=header.get("dtype"), shape=tuple(shape) if shape else None,
+                          mutated=tuple(header.get("mutated") or ()),
+                          aliased=header.get("aliased"),
+                          extra={"too_large": header.get("too_large", False)})
+        problem = _unreadable(outcome)
+        if problem:
+            raise Unreadable(call, problem)
+        return outcome
 
     def _ready_worker(self, function: Function) -> Worker:
-        if not self._exists():
+        if self.file.problem is not None:
+            raise CannotLoad(self.file.problem)
+        if self.file.source is None:
             raise NoFile(f"There is no file {self.path}. Create it from the stub in exercises/.")
         if self._cannot_load is not None:  # an import that hung will hang again: wait once
             raise self._cannot_load
@@ -279,14 +331,16 @@ class Submission:
         except WorkerTimeout:
             self._worker = None
             self._cannot_load = CannotLoad(
-                f"{self.name} did not finish {self._loading} within {self._start_limit:g} s. "
-                f"Is there a loop or a long computation {self._top_level}?")
+                f"{self.name} did not finish {'running' if self.program else 'importing'} within "
+                f"{self._start_limit:g} s. Is there a loop or a long computation "
+                f"{top_level(self.program)}?")
             raise self._cannot_load from None
         except WorkerDied as died:
             self._worker = None
             self._cannot_load = CannotLoad(
-                f"{self.name} stopped the Python process while it was {self._loaded}: "
-                f"{died.how}. Look at the code {self._top_level}.")
+                f"{self.name} stopped the Python process while it was being "
+                f"{'run' if self.program else 'imported'}: {died.how}. Look at the code "
+                f"{top_level(self.program)}.")
             raise self._cannot_load from None
         finally:
             self.time_left -= time.monotonic() - started
@@ -310,22 +364,26 @@ class Submission:
             raise CannotLoad(f"{self.name} has no function {function.name}({params}). {advice}")
         return self._worker
 
-    @property
-    def _loading(self) -> str:
-        return "running" if self.program is not None else "importing"
 
-    @property
-    def _loaded(self) -> str:
-        return "being run" if self.program is not None else "being imported"
-
-    @property
-    def _top_level(self) -> str:
-        if self.program is None:
-            return "at the top level of the file"
-        if self.program.kernel:
-            return "at the top level of a cell"
-        return (f"at the top level of a cell (tag a cell {notebook.SKIP_TAG} if it is not part "
-                "of your answer)")
+def _unreadable(outcome: Outcome) -> str:
+    """Why an answer cannot be what the worker says it is ("" if it can): only a forged or
+    garbled frame gets here, since the worker converts every real value consistently."""
+    value, kind = outcome.value, _kind(outcome.dtype)
+    if outcome.dtype is not None and not kind:
+        return "an unknown dtype"
+    if value is None:
+        if outcome.type == "number" or (outcome.type == "ndarray" and kind in ("b", "i", "u", "f")
+                                        and not outcome.extra.get("too_large")):
+            return "numbers announced but not sent"
+        return ""
+    if outcome.type not in ("number", "ndarray") or (outcome.type == "number" and value.ndim):
+        return f"numbers sent for {outcome._what()}"
+    if outcome.type == "ndarray" and kind not in ("b", "i", "u", "f"):
+        return f"numbers sent for an array of dtype {outcome.dtype}"
+    if kind in ("b", "i", "u") and not (np.all(np.isfinite(value)) and np.all(value == np.round(value))
+                                        and np.all(np.abs(value) <= 2.0**64)):
+        return f"values that no {outcome.dtype} array can hold"
+    return ""
 
 
 def _frozen(arg):
@@ -333,7 +391,7 @@ def _frozen(arg):
     return np.array(arg, dtype=np.float64) if isinstance(arg, np.ndarray) else arg
 
 
-def start_submissions(exercises: list[Exercise], files: dict[str, Path | Program], *,
+def start_submissions(exercises: list[Exercise], files: dict[str, Submitted | Path | Program], *,
                       call_timeout: float = 2.0, time_limit: float = TIME_LIMIT,
                       tier: Tier | None = None) -> dict[str, Submission]:
     """Start one worker per exercise, keyed by checks module, before pytest is even imported."""

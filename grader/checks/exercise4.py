@@ -44,20 +44,19 @@ SCALED = (10 * TALL[0], TALL[1], 15.0)  # a fixed learning rate that suits X fai
 HYBRID = (A([[2.0, -4.0, 4.0], [-2.0, 1.0, 2.0], [2.0, 2.0, 1.0]]) / 3, A([0.5, 0.5, 0.5]), 7 / 72)
 
 
-def fitted(out, p: int, *, finite: bool = True) -> np.ndarray:
-    """The learner's weights; inf or NaN is called what it is, divergence, unless not `finite`.
+def fitted(out, p: int, *, form: bool = False) -> np.ndarray:
+    """The learner's weights; inf or NaN is called what it is, divergence.
 
-    The first check only asks for the right kind of result, so a diverging loop fails the
-    checks whose lesson idea and hint are about reaching the minimum instead.
+    With `form` (the first check) only the kind of result is looked at, so a diverging loop
+    fails the checks whose lesson idea and hint are about reaching the minimum instead.
     """
+    if form:
+        return out.array(shape=(p,), form=True)
     try:
         return out.array(shape=(p,))
     except BadReturn:
         value = out.value
-        if (value is not None and value.shape == (p,) and not out.mutated and not out.aliased
-                and not np.all(np.isfinite(value))):
-            if not finite:
-                return value
+        if value is not None and value.size == p and not np.all(np.isfinite(value)):
             raise Diverged(out.call, value) from None
         raise
 
@@ -70,7 +69,7 @@ def fitted(out, p: int, *, finite: bool = True) -> np.ndarray:
 def test_returns_weights(submission, problem):
     """Returns a new array of p weights, leaving X and y unchanged"""
     X, y, lam = problem
-    fitted(submission.lasso_fit(X, y, lam), X.shape[1], finite=False)
+    fitted(submission.lasso_fit(X, y, lam), X.shape[1], form=True)
 
 
 @check(points=2, idea="When lam is at least max|2 X.T y / n|, no feature's data gradient at "
@@ -222,7 +221,7 @@ def test_story_trains(submission):
 @check(points=4, idea="L1 keeps only the features that justify their existence: on the "
        "house-price data, exactly the 50 that move prices, every other weight exactly 0.",
        hint="Clamp with the sign of v, run all the steps at lr = 1/L, and count w != 0 exactly.",
-       after=test_story_trains, timeout=STORY_TIMEOUT)
+       after=test_story_trains, timeout=STORY_TIMEOUT, function="lasso_fit")
 def test_story_keeps_the_50(submission, say):
     """On the house-price data it keeps exactly the 50 features that matter"""
     data, got = housing.housing(), story_weights(submission)
@@ -266,6 +265,7 @@ def kept_summary(data: housing.Housing, w: np.ndarray) -> str:
     lines = [f"Your model keeps {kept.size} of the {w.size:,} features; "
              f"{int(np.sum(w == 0))} of {w.size:,} weights are exactly 0.0."]
     if kept.size:
+        lines.append(weight_bars(w))
         lines.append(f"Biggest first: {shown}{more}.")
     zeroed = np.flatnonzero(w == 0)
     if zeroed.size:
@@ -273,6 +273,21 @@ def kept_summary(data: housing.Housing, w: np.ndarray) -> str:
         rest = f" and {zeroed.size - SHOWN_ZEROS} more" if zeroed.size > SHOWN_ZEROS else ""
         lines.append(f"Exactly 0.0, not just small: {named}{rest}.")
     return "\n".join(lines)
+
+
+BARS = "▁▂▃▄▅▆▇█"
+BAR_COLUMNS = 60
+
+
+def weight_bars(w: np.ndarray) -> str:
+    """|w| sorted, largest first, one bar per kept weight (grouped beyond BAR_COLUMNS), then
+    the weights that are exactly 0.0 counted, not drawn: that is what L1 does to them."""
+    sizes = np.sort(np.abs(w[w != 0]))[::-1]
+    groups = np.array_split(sizes, min(sizes.size, BAR_COLUMNS))
+    peak = sizes[0]
+    bars = "".join(BARS[min(len(BARS) - 1, int(g.max() / peak * len(BARS)))] for g in groups)
+    zeros = int(np.sum(w == 0))
+    return f"|w| largest first: {bars}" + (f" then {zeros:,} × 0.0" if zeros else "")
 
 
 def differences(data: housing.Housing, chosen: np.ndarray) -> str:

@@ -27,9 +27,15 @@ import click
 from grader import paths
 from grader.course import gradebook
 from grader.course.server import ServerLost, kill_running, start_server
-from grader.course.snapshot import Snapshot, graded_names, take_snapshot
+from grader.course.class_report import write_class_report
+from grader.course.layouts import Layout, find_layout
+from grader.course.roster import Extras, read_roster
+from grader.course.roster import extras as roster_extras
+from grader.course.snapshot import Snapshot
 from grader.course.student_job import RETRY, JobResult, grade_snapshot
+from grader.course.traits import snapshot_traits
 from grader.files import write_atomically
+from grader.reports.safe_text import file_name
 from grader.text import head
 
 CSV_EVERY = 5.0
@@ -65,31 +71,10 @@ def reports_folder(out: Path) -> Path:
     return out.with_suffix("") if out.suffix else out.with_name(f"{out.name}-reports")
 
 
-def students(folder: Path, skip: Path) -> list[str]:
-    """Every student folder in `folder`, sorted; hidden folders and `skip` are not students."""
-    graded = [name for name in graded_names() if "/" not in name and (folder / name).exists()]
-    if graded:
-        raise click.UsageError(f"{folder} holds {graded[0]} itself, so it looks like one "
-                               "student's folder: give grade batch the folder that holds one "
-                               "folder per student (or grade this one with grade all --submission).")
-    found = []
-    for path in folder.iterdir():
-        if path.name.startswith(".") or not path.is_dir():
-            continue
-        if path.resolve() == skip.resolve():
-            continue
-        try:
-            path.name.encode("utf-8")
-        except UnicodeEncodeError:
-            click.echo(f"Skipping {path.name!r}: its name is not valid UTF-8.", err=True)
-            continue
-        found.append(path.name)
-    return sorted(found)
-
-
 def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
-              scheduler: str | None = None) -> Summary:
-    """Grade every student in `folder` not yet graded, then write the CSV `out`."""
+              scheduler: str | None = None, roster: Path | None = None) -> Summary:
+    """Grade every student in `folder` not yet graded, then write the CSV `out` and the
+    class report beside it."""
     reports = reports_folder(out)
     try:
         reports.mkdir(exist_ok=True)
@@ -97,14 +82,17 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
         raise click.UsageError(f"cannot create {reports}: {error.strerror}") from None
     with _exclusive(reports):
         _sweep(reports, out)
-        names = students(folder, reports)
+        layout = find_layout(folder, skip=reports)
+        extras = roster_extras(layout, read_roster(roster) if roster else None)
+        click.echo(layout.describe(folder), err=True)
+        names = list(layout.students)
         fingerprint = grader_fingerprint(settings)
         done, todo = {}, []
         for name in names:
             data = gradebook.read_record(reports, name)
-            key = _key(fingerprint, take_snapshot(folder / name).sha256)
+            key = _key(fingerprint, layout.snapshot(name).sha256)
             if data is not None and data["batch"]["key"] == key and not data["batch"].get("retry"):
-                done[name] = data
+                done[name] = _with_lms(reports, data, layout.students[name].info)
             else:
                 todo.append(name)
         reused = len(done)
@@ -114,27 +102,37 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
             if todo and not scheduler:
                 _start_server()
             with click.progressbar(length=len(names), label="Grading", file=sys.stderr,
-                                   show_pos=True, item_show_func=lambda name: name) as bar:
+                                   show_pos=True,
+                                   item_show_func=lambda name: name and file_name(name)) as bar:
                 bar.update(reused)
-                for name, snapshot, result in runner(folder, todo, settings, jobs, scheduler):
+                for name, snapshot, result in runner(layout, todo, settings, jobs, scheduler):
                     data = gradebook.record(name, _key(fingerprint, snapshot.sha256),
                                             snapshot.sha256, result)
+                    data["batch"]["traits"] = snapshot_traits(snapshot)
+                    data["batch"]["lms"] = layout.students[name].info
                     try:
-                        gradebook.write_record(reports, data)
+                        gradebook.write_record(reports, data, student=name)
                     except OSError as error:
                         raise BatchError(f"cannot write {reports}: {error.strerror}") from None
                     done[name] = data
                     bar.update(1, name)
                     if time.monotonic() - last_csv > CSV_EVERY:
-                        _write_csv(out, [done[n] for n in names if n in done])
+                        _write_csv(out, [done[n] for n in names if n in done], extras)
                         last_csv = time.monotonic()
         except KeyboardInterrupt:
-            _write_csv(out, [done[n] for n in names if n in done])
+            _write_csv(out, [done[n] for n in names if n in done], extras)
             click.echo(f"\nStopped with {len(done)} of {len(names)} students graded; {out} lists "
                        "only those. Run the same command again to grade the rest.", err=True)
             raise
         records = [done[name] for name in names]
-        _write_csv(out, records)
+        _write_csv(out, records, extras)
+        if extras.unmatched:
+            click.echo(f"{len(extras.unmatched)} student(s) are not in the roster {roster}, "
+                       f"e.g. {extras.unmatched[0]}: their roster columns are empty.", err=True)
+        try:
+            click.echo(write_class_report(out, records, layout=layout.kind), err=True)
+        except OSError as error:
+            raise BatchError(f"cannot write the class report beside {out}: {error.strerror}") from None
     return Summary(
         students=len(names), reused=reused,
         full_marks=sum(r["batch"]["outcome"] == "graded" and r["status"] == "passed" for r in records),
@@ -145,7 +143,7 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
 Jobs = Iterator[tuple[str, Snapshot, JobResult]]
 
 
-def _local_jobs(folder: Path, todo: list[str], settings: Settings, jobs: int, _: str | None) -> Jobs:
+def _local_jobs(layout: Layout, todo: list[str], settings: Settings, jobs: int, _: str | None) -> Jobs:
     """Run at most `jobs` students at a time here; yield each as it finishes."""
     pending = iter(todo)
     running: dict[concurrent.futures.Future, tuple[str, Snapshot]] = {}
@@ -153,7 +151,7 @@ def _local_jobs(folder: Path, todo: list[str], settings: Settings, jobs: int, _:
         try:
             while True:
                 while len(running) < jobs and (name := next(pending, None)) is not None:
-                    snapshot = take_snapshot(folder / name)
+                    snapshot = layout.snapshot(name)
                     future = pool.submit(grade_snapshot, snapshot, timeout=settings.timeout,
                                          memory_mb=settings.memory_mb)
                     running[future] = (name, snapshot)
@@ -181,7 +179,7 @@ def _start_server() -> None:
                          (f": {last}" if last else "")) from None
 
 
-def _dask_jobs(folder: Path, todo: list[str], settings: Settings, _: int, scheduler: str | None) -> Jobs:
+def _dask_jobs(layout: Layout, todo: list[str], settings: Settings, _: int, scheduler: str | None) -> Jobs:
     """Send every student to the Dask scheduler at `scheduler`; yield each as it finishes."""
     try:
         from distributed import Client, as_completed
@@ -195,7 +193,7 @@ def _dask_jobs(folder: Path, todo: list[str], settings: Settings, _: int, schedu
     with client:
         futures = {}
         for name in todo:
-            snapshot = take_snapshot(folder / name)
+            snapshot = layout.snapshot(name)
             future = client.submit(grade_snapshot, snapshot, timeout=settings.timeout,
                                    memory_mb=settings.memory_mb, pure=False,
                                    key=f"l1lab-grade-{snapshot.sha256[:12]}-{len(futures)}")
@@ -225,9 +223,18 @@ def _key(fingerprint: str, submission_sha256: str) -> str:
     return hashlib.sha256(f"{fingerprint} {submission_sha256}".encode()).hexdigest()
 
 
-def _write_csv(out: Path, records: list[dict]) -> None:
+def _with_lms(reports: Path, data: dict, info: dict) -> dict:
+    """A kept record, with what the download now says about the student (lateness, ids)."""
+    if data["batch"].get("lms") != info:
+        data["batch"]["lms"] = info
+        with contextlib.suppress(OSError):  # the CSV is right either way; the record next run
+            gradebook.write_record(reports, data)
+    return data
+
+
+def _write_csv(out: Path, records: list[dict], extras: Extras) -> None:
     try:
-        write_atomically(out, gradebook.to_csv(records))
+        write_atomically(out, gradebook.to_csv(records, extras))
     except OSError as error:
         raise BatchError(f"cannot write {out}: {error.strerror}") from None
 
@@ -252,14 +259,15 @@ def _sweep(reports: Path, out: Path) -> None:
 
 
 def main(folder: Path, out: Path, *, jobs: int | None, timeout: float, memory_mb: int,
-         scheduler: str | None) -> int:
+         scheduler: str | None, roster: Path | None = None) -> int:
     """Run the batch for the command line; return its exit code (see README, Batch grading)."""
     if not out.parent.is_dir():
         raise click.UsageError(f"cannot write {out}: the folder {out.parent} does not exist.")
     jobs = jobs or len(os.sched_getaffinity(0))
     # `kill PID` stops the batch as Ctrl-C does: its grading processes and temporary files go too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    summary = run_batch(folder, out, Settings(timeout, memory_mb), jobs=jobs, scheduler=scheduler)
+    summary = run_batch(folder, out, Settings(timeout, memory_mb), jobs=jobs, scheduler=scheduler,
+                        roster=roster)
     if not summary.students:
         click.echo(f"{folder} holds no student folders: put each student's files in a folder "
                    "of their own inside it.", err=True)

@@ -52,8 +52,10 @@ RUN_AUTOGRADER = """\
 set -uo pipefail
 root="${AUTOGRADER_ROOT:-/autograder}"
 python="${L1LAB_PYTHON:-$root/venv/bin/python}"
+# The grader finds exercises/ inside it itself, and follows no link below this folder: a
+# student's exercises/ or exercise4.py that is a link scores 0 and is named (a test of
+# `[ -d ... ]` here would follow it).
 submission="$root/submission"
-[ -d "$submission/exercises" ] && submission="$submission/exercises"
 mkdir -p "$root/results"
 cd "$root/source/l1lab"
 "$python" -m grader all --submission "$submission" --format gradescope \\

@@ -6,11 +6,14 @@ grading never reads the student's folder again.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
-import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from grader.safe_open import Refused, read_beneath
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -23,12 +26,18 @@ class Snapshot:
     too_big: tuple[str, ...] = ()
     """Files to grade that were too big to read."""
     not_regular: tuple[str, ...] = ()
-    """Files to grade that are links, pipes or devices, not files: never read."""
+    """Files to grade that are pipes, devices or folders, not files: never read."""
+    links: tuple[str, ...] = ()
+    """Links where a graded file or `exercises/` would be: never followed. Each scores 0 for
+    what it stands for, named, as when the folder is graded alone."""
+    folder_link: bool = False
+    """The student's folder itself is a link (to another student's, say): not graded."""
 
     @property
     def sha256(self) -> str:
-        digest = hashlib.sha256()
-        for label, names in ((b"too big ", self.too_big), (b"not regular ", self.not_regular)):
+        digest = hashlib.sha256(b"folder link" if self.folder_link else b"")
+        for label, names in ((b"too big ", self.too_big), (b"not regular ", self.not_regular),
+                             (b"link ", self.links)):
             for name in names:
                 encoded = name.encode("utf-8", "surrogateescape")
                 digest.update(label + len(encoded).to_bytes(8, "big") + encoded)
@@ -39,31 +48,50 @@ class Snapshot:
         return digest.hexdigest()
 
 
-def take_snapshot(folder: Path) -> Snapshot:
+def take_snapshot(folder: Path, sources: Mapping[str, str] | None = None) -> Snapshot:
     """Read the files `grade all` grades, in `folder` and in `folder/exercises`: the exercise
-    files (`.py` and notebooks) and the quiz answers, nothing else, so no other file can crowd them out or
-    change the key.
+    files (`.py` and notebooks) and the quiz answers, nothing else, so no other file can
+    crowd them out or change the key. `sources` maps graded names to other paths relative
+    to `folder` (an LMS download names files its own way: `grader.course.layouts`).
 
-    Only regular files are read: a symlink or a special file (a FIFO, a device) is never
-    followed or opened for reading, so a folder cannot make the batch hang or read outside
-    it; it is named in `not_regular`. A file over MAX_FILE_BYTES is named in `too_big`.
+    Only regular files are read, reached with no link in any component (the student's
+    folder, `exercises/`, the file; `grader.safe_open`): a link is never followed (it is named
+    in `links`) and a special file (a FIFO, a device) never opened (named in `not_regular`),
+    so a folder cannot make the batch hang or read outside it. A file over MAX_FILE_BYTES is
+    named in `too_big`.
     """
+    try:
+        root = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(folder):
+            return Snapshot((), folder_link=True)
+        raise
     files: list[tuple[str, bytes]] = []
     too_big: list[str] = []
     not_regular: list[str] = []
-    for relative in graded_names():
-        try:
-            mode = os.lstat(folder / relative).st_mode
-        except OSError:  # not there: that exercise is not started
-            continue
-        data = _read_regular(folder / relative, MAX_FILE_BYTES) if stat.S_ISREG(mode) else None
-        if data is None:
-            not_regular.append(relative)
-        elif len(data) > MAX_FILE_BYTES:
-            too_big.append(relative)
-        else:
-            files.append((relative, data))
-    return Snapshot(tuple(files), tuple(too_big), tuple(not_regular))
+    links: list[str] = []
+    try:
+        for relative, source in (sources or {name: name for name in graded_names()}).items():
+            try:
+                data = read_beneath(root, source, MAX_FILE_BYTES)
+            except FileNotFoundError:  # not there: that exercise is not started
+                continue
+            except Refused as refused:
+                if not refused.link:
+                    not_regular.append(relative)
+                elif refused.name not in links:
+                    links.append(refused.name)
+                continue
+            except OSError:  # unreadable: as if a special file, never graded
+                not_regular.append(relative)
+                continue
+            if len(data) > MAX_FILE_BYTES:
+                too_big.append(relative)
+            else:
+                files.append((relative, data))
+    finally:
+        os.close(root)
+    return Snapshot(tuple(files), tuple(too_big), tuple(not_regular), tuple(links))
 
 
 def graded_names() -> list[str]:
@@ -74,18 +102,3 @@ def graded_names() -> list[str]:
     exercise_files = [name for e in catalog.exercises() for name in candidates.names(e)]
     names = [*dict.fromkeys(exercise_files), ANSWERS_FILE]
     return names + [f"exercises/{name}" for name in names]
-
-
-def _read_regular(path: Path, limit: int) -> bytes | None:
-    """Up to `limit` + 1 bytes of `path` if it is a regular file (not through a symlink)."""
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            return None
-        with os.fdopen(os.dup(handle), "rb") as stream:
-            return stream.read(limit + 1)
-    finally:
-        os.close(handle)

@@ -48,9 +48,9 @@ RETRY = "; run the same command again to grade this student"
 def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> JobResult:
     """Grade `snapshot` with `grade all` in a child process limited to `timeout` seconds of
     wall-clock time and `memory_mb` MiB of address space per process."""
-    if snapshot.not_regular:
-        return JobResult("error", message=f"not graded: {', '.join(snapshot.not_regular)} is a "
-                         "link, a pipe or a device, not a file; put the file itself there")
+    if snapshot.folder_link:
+        return JobResult("error", message="not graded: this folder is a link to another folder, "
+                         "not the student's own; put the student's own files in it")
     if snapshot.too_big:
         return JobResult("error", message=f"not graded: {', '.join(snapshot.too_big)} is larger "
                          f"than {MAX_FILE_BYTES // 1024 // 1024} MiB (a solution is a few KiB); "
@@ -67,6 +67,7 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
             target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
             target.write_bytes(data)
             target.chmod(0o644)
+        _stand_ins(folder, snapshot)
         output, errors = Path(temp) / "report.json", Path(temp) / "stderr.txt"
         request = {"submission": str(folder), "output": str(output), "cwd": temp, "stderr": str(errors), "memory": memory_mb * 1024 * 1024,
                    "cpu": int(timeout + KILL_GRACE)}
@@ -79,6 +80,25 @@ def grade_snapshot(snapshot: Snapshot, *, timeout: float, memory_mb: int) -> Job
             return JobResult("error", message=f"the grading server stopped ({lost}){RETRY}",
                              details=lost.details or _tail(errors), retry=True)
         return _result(code, output, errors, folder)
+
+
+LINK_TARGET = "/nonexistent/l1lab: a link in the student's folder"
+
+
+def _stand_ins(folder: Path, snapshot: Snapshot) -> None:
+    """Where the student's folder has a link or a special file, put one that leads nowhere
+    (a dangling link, an empty FIFO), so grading names it and scores it 0 exactly as
+    grading the folder alone does, and still reads nothing through it."""
+    for name in snapshot.links:
+        target = folder / name
+        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        if not os.path.lexists(target):
+            os.symlink(LINK_TARGET, target)
+    for name in snapshot.not_regular:
+        target = folder / name
+        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        if not os.path.lexists(target):
+            os.mkfifo(target, 0o644)
 
 
 SCRATCH_PREFIX = "l1lab-batch-"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from grader.reports.safe_text import json_safe
 from grader.results import GRADER_BROKE, Report, Status
 from grader.text import tail
 
@@ -64,4 +65,5 @@ def _hidden_details(number: str, details: str) -> dict:
 
 
 def dumps(document: dict) -> str:
-    return json.dumps(document, indent=2) + "\n"
+    """The document as JSON text, valid UTF-8 whatever the learner's text holds."""
+    return json.dumps(json_safe(document), indent=2) + "\n"

@@ -8,6 +8,7 @@ import sys
 import click
 
 from grader import catalog
+from grader.reports.safe_text import for_terminal, json_safe
 from grader.results import ExerciseResult, Report, Status
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"),
@@ -16,11 +17,15 @@ ASCII_MARKS = {Status.PASSED: "ok", Status.FAILED: "X", Status.SKIPPED: "-", Sta
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2) + "\n"
+    """The JSON report (version 1): ASCII, valid UTF-8 whatever the learner's text holds."""
+    return json.dumps(json_safe(report.to_dict()), indent=2) + "\n"
 
 
 def to_text(report: Report, *, color: bool = False) -> str:
-    """Each exercise's checks with a mark and points, feedback under each failure, the score."""
+    """Each exercise's checks with a mark and points, feedback under each failure, the score.
+
+    Learner text (messages, and anything else that could hold it) is shown `for_terminal`:
+    no escape sequence or control character in it reaches the terminal."""
     lines: list[str] = []
     for exercise in report.exercises:
         lines += _exercise_lines(exercise, color=color)
@@ -30,17 +35,23 @@ def to_text(report: Report, *, color: bool = False) -> str:
 
 
 def _exercise_lines(exercise: ExerciseResult, *, color: bool) -> list[str]:
-    lines = [click.style(f"{exercise.name}: {exercise.title}", bold=True)]
+    lines = [click.style(for_terminal(f"{exercise.name}: {exercise.title}"), bold=True)]
     if exercise.status == "not started":
         # One reason is enough: every other check waits for the same thing.
         first = next(c for c in exercise.checks if c.message)
-        lines += ["  " + line for line in first.message.splitlines()]
+        lines += ["  " + line for line in _lines(first.message)]
     else:
+        # The first failure in full (what went wrong, the idea, the hint); later ones in
+        # their first line: fixing the first often fixes the rest, and it fits on a screen.
+        first_failure = next((c for c in exercise.checks if c.status is Status.FAILED), None)
         for check in exercise.checks:
             mark, fg = _mark(check.status)
-            lines.append(f"  {click.style(mark, fg=fg)} {check.title} ({check.score}/{check.max_score})")
-            if check.message:
-                lines += ["      " + line for line in check.message.splitlines()]
+            lines.append(f"  {click.style(mark, fg=fg)} {for_terminal(check.title)} "
+                         f"({check.score}/{check.max_score})")
+            message = _lines(check.message) if check.message else []
+            if check.status is Status.FAILED and check is not first_failure:
+                message = message[:1]
+            lines += ["      " + line for line in message]
     lines.append(click.style(f"Score: {exercise.score}/{exercise.max_score}", bold=True))
     if exercise.hidden_checks:
         many = exercise.hidden_checks != 1
@@ -50,6 +61,11 @@ def _exercise_lines(exercise: ExerciseResult, *, color: bool) -> list[str]:
     lines.append(_next_step(exercise))
     lines.append("")
     return [line for line in lines if line is not None]
+
+
+def _lines(message: str) -> list[str]:
+    """A message's lines, safe for a terminal."""
+    return for_terminal(message).splitlines()
 
 
 def _next_step(exercise: ExerciseResult) -> str | None:
@@ -76,7 +92,8 @@ def _mark(status: Status) -> tuple[str, str]:
 def overview(report: Report) -> str:
     """A table of every exercise with its status and score, and which one to do next."""
     rows = [("exercise", "title", "status", "score")]
-    rows += [(e.name, e.title, e.status, f"{e.score}/{e.max_score}") for e in report.exercises]
+    rows += [(for_terminal(e.name, keep=""), for_terminal(e.title, keep=""), e.status,
+              f"{e.score}/{e.max_score}") for e in report.exercises]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
              for row in rows]
@@ -89,6 +106,6 @@ def overview(report: Report) -> str:
     elif todo.name in catalog.names():
         lines.append(f"Next: {todo.name} ({todo.title}). Run: grade {todo.name}")
     else:
-        lines.append(f"Next: {todo.title}. Run: quiz, then write your letters in quiz.txt "
-                     "beside your exercise files.")
+        lines.append(f"Next: {todo.title}. Run: quiz (at the end it saves your answers where "
+                     "grade reads them).")
     return "\n".join(lines) + "\n"

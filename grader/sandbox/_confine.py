@@ -9,7 +9,10 @@ decides the plan; this module carries it out and fails loudly rather than half-w
   sees a fresh /proc, private tmpfs on /tmp, /var/tmp and /dev/shm, the project folder and
   the reference solutions and hidden checks covered by empty tmpfs, the rest of the
   filesystem read-only; the interpreter and venv bound back where the dropped uid can
-  reach them. Then a uid of its own, no new privileges, rlimits.
+  reach them. Then a uid of its own, no new privileges, a seccomp filter that refuses every
+  socket family but AF_UNIX, AF_INET and AF_INET6 (no netlink, vsock, packet, crypto...
+  sockets: the worker needs none, and each is a way to the host or its kernel) and
+  io_uring (which can open sockets without the socket call), then rlimits.
 - reduced: the uid drop and rlimits only (no namespaces).
 - minimal: rlimits only (the learner's own laptop, not root).
 """
@@ -72,6 +75,8 @@ def enter(plan: dict) -> None:
         _build_filesystem(plan)
     if tier in ("full", "reduced"):
         _drop_privileges(plan["uid"])
+    if tier == "full":
+        _deny_socket_families()
     os.chdir(plan["cwd"])
     _set_limits(plan["limits"], strict=tier != "minimal")
     # After the uid drop, which clears it: die with the grader even if it is killed.
@@ -168,6 +173,64 @@ def _drop_privileges(uid: int) -> None:
     if os.getuid() != uid or os.geteuid() != uid:
         raise ConfinementError("the uid drop did not take")
     _check(libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
+EAFNOSUPPORT, ENOSYS = 97, 38
+ALLOWED_FAMILIES = (1, 2, 10)  # AF_UNIX, AF_INET, AF_INET6 (the latter two in an empty netns)
+SYSCALLS = {  # machine: (audit arch, socket, socketpair, io_uring_setup)
+    "x86_64": (0xC000003E, 41, 53, 425),
+    "aarch64": (0xC00000B7, 198, 199, 425),
+}
+X32_BIT = 0x40000000
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def socket_filter(machine: str) -> list[tuple[int, int, int, int]]:
+    """The classic BPF program of `_deny_socket_families`, as (code, jt, jf, k) rows."""
+    arch, socket, socketpair, io_uring = SYSCALLS[machine]
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    deny_family, no_such_call = SECCOMP_RET_ERRNO | EAFNOSUPPORT, SECCOMP_RET_ERRNO | ENOSYS
+    families = [(jeq, len(ALLOWED_FAMILIES) - i, 0, family)
+                for i, family in enumerate(ALLOWED_FAMILIES)]
+    return [
+        (load, 0, 0, 4),                       # the calling convention (arch)
+        (jeq, 1, 0, arch),
+        (ret, 0, 0, no_such_call),              # a foreign one (32-bit calls): refused
+        (load, 0, 0, 0),                       # the system call number
+        (jge, 0, 1, X32_BIT),
+        (ret, 0, 0, no_such_call),              # x32 calls: refused
+        (jeq, 0, 1, io_uring),
+        (ret, 0, 0, no_such_call),
+        (jeq, 1, 0, socket),
+        (jeq, 0, 2 + len(families), socketpair),
+        (load, 0, 0, 16),                      # its first argument, the family (low 32 bits)
+        *families,
+        (ret, 0, 0, deny_family),
+        (ret, 0, 0, SECCOMP_RET_ALLOW),
+    ]
+
+
+def _deny_socket_families() -> None:
+    """Refuse sockets of every family but AF_UNIX, AF_INET and AF_INET6 (EAFNOSUPPORT), and
+    io_uring; for this process and all it starts. Needs no_new_privs (set by the uid drop)."""
+    machine = os.uname().machine
+    if machine not in SYSCALLS:
+        raise ConfinementError(f"no seccomp filter for this machine ({machine})")
+    rows = socket_filter(machine)
+    program = (_SockFilter * len(rows))(*[_SockFilter(*row) for row in rows])
+    fprog = _SockFprog(len(rows), program)
+    _check(libc().prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
+           "seccomp filter")
 
 
 def _set_limits(limits: dict, *, strict: bool) -> None:

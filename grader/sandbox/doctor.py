@@ -37,7 +37,8 @@ def _start_line(found: Isolation) -> str:
         path.write_text(PROBE)
         path.chmod(0o644)
         started = time.perf_counter()
-        worker = Worker(path, ["probe"], start_timeout=10.0, tier=found.tier)
+        worker = Worker(path, ["probe"], source=PROBE.encode(), start_timeout=10.0,
+                        tier=found.tier)
         try:
             hello = worker.hello()
             seconds = time.perf_counter() - started

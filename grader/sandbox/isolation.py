@@ -252,5 +252,7 @@ def _have(tier: Tier) -> tuple[str, ...]:
         return drop + every
     return drop + ("new pid, mount, network, IPC and UTS namespaces: the worker is pid 1, "
                    "sees no other process and no network, and all it starts dies with it",
+                   "a seccomp filter: no sockets but AF_UNIX, AF_INET and AF_INET6 (no netlink, "
+                   "vsock, packet or crypto sockets), no io_uring",
                    "private tmpfs on /tmp, /var/tmp, /dev/shm; the filesystem read-only; the "
                    "project folder, reference solutions and hidden checks hidden") + every

@@ -1,6 +1,7 @@
 """The grader's side of the worker boundary: start, talk to and kill one worker process.
 
-The learner's code never runs in the grader's process. A `Worker` starts
+The learner's code never runs in the grader's process. A `Worker` is given the learner's
+file as bytes (read once by the grader, never again by path) and starts
 `worker_main.py` in a new session (so the whole tree can be killed at once), confined as
 `grader.sandbox.isolation` plans for the tier, sends it float64 arguments, and reads back a JSON
 header plus raw float64 bytes, within a deadline. It never unpickles, never trusts a size
@@ -18,7 +19,9 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +47,13 @@ class WorkerDied(Exception):
         self.how = how
 
 
+class Malformed(WorkerDied):
+    """The worker sent bytes that are not a well-formed answer (a forgery, garbage)."""
+
+    def __init__(self, how: str = "the worker sent a malformed message") -> None:
+        super().__init__(how)
+
+
 @dataclass(frozen=True)
 class Reply:
     """One answer from the worker: its JSON header and, for numbers, a float64 array."""
@@ -55,24 +65,29 @@ class Reply:
 class Worker:
     """One worker process running one submission file."""
 
-    def __init__(self, submission: Path, functions: list[str], *, start_timeout: float,
-                 tier: Tier | None = None) -> None:
+    def __init__(self, submission: Path, functions: list[str], *, source: bytes,
+                 start_timeout: float, tier: Tier | None = None) -> None:
+        """Run `source`, the bytes of the learner's file `submission` (a name for messages
+        and tracebacks: the worker never opens it)."""
         self.submission = submission = submission.absolute()
         self.tier = isolation.choose(tier)
+        source_fd = _source_file(source)
         req_read, self._req = os.pipe()
         self._resp, resp_write = os.pipe()
         self.plan = isolation.plan(self.tier, [req_read, resp_write], submission.parent)
         command = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(submission),
-                   str(req_read), str(resp_write), json.dumps(functions), json.dumps(self.plan)]
+                   str(req_read), str(resp_write), json.dumps(functions), json.dumps(self.plan),
+                   str(source_fd)]
         try:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, pass_fds=(req_read, resp_write),
+                stderr=subprocess.DEVNULL, pass_fds=(req_read, resp_write, source_fd),
                 cwd=submission.parent, start_new_session=True, env=_worker_env(self.tier),
             )
         finally:
             os.close(req_read)
             os.close(resp_write)
+            os.close(source_fd)
         os.set_blocking(self._req, False)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._resp, selectors.EVENT_READ)
@@ -106,11 +121,10 @@ class Worker:
                              "nbytes": len(payload), "seq": self._seq}).encode()
         deadline = time.monotonic() + timeout
         self._write_all(struct.pack(">I", len(header)) + header + payload, deadline)
-        reply = self._read(deadline)
-        header = _valid_reply(reply.header, self._seq)
-        if header is None:
-            self._fail("the worker sent a malformed message")
-        return Reply(header, reply.value)
+        try:
+            return read_reply(lambda n: self._read_exact(n, deadline), self._seq)
+        except Malformed as malformed:
+            self._fail(malformed.how, Malformed)
 
     def close(self) -> None:
         """Kill the worker and everything it started; idempotent and quick."""
@@ -156,27 +170,10 @@ class Worker:
                     self._fail("the worker stopped reading")
 
     def _read(self, deadline: float) -> Reply:
-        (size,) = struct.unpack(">I", self._read_exact(4, deadline))
-        if size > MAX_HEADER_BYTES:
-            self._fail("the worker sent a malformed message")
         try:
-            header = json.loads(self._read_exact(size, deadline))
-            nbytes = header["nbytes"]
-            if type(nbytes) is not int or not 0 <= nbytes <= MAX_DATA_BYTES or nbytes % 8:
-                raise ValueError
-            shape = None
-            if header.get("numeric") is True:
-                shape = tuple(header["shape"])
-                if not all(type(n) is int and 0 <= n <= MAX_DATA_BYTES for n in shape) \
-                        or len(shape) > 32 or 8 * _product(shape) != nbytes:
-                    raise ValueError
-        except (WorkerTimeout, WorkerDied):
-            raise
-        except Exception:  # any bytes at all: a RecursionError from [[[[..., a huge int...
-            self._fail("the worker sent a malformed message")
-        data = self._read_exact(nbytes, deadline)
-        value = None if shape is None else np.frombuffer(data, dtype=np.float64).reshape(shape)
-        return Reply(header, value)
+            return read_frame(lambda n: self._read_exact(n, deadline))
+        except Malformed as malformed:
+            self._fail(malformed.how, Malformed)
 
     def _read_exact(self, n: int, deadline: float) -> bytes:
         chunks = []
@@ -192,9 +189,58 @@ class Worker:
             n -= len(chunk)
         return b"".join(chunks)
 
-    def _fail(self, how: str) -> None:
+    def _fail(self, how: str, kind: type[WorkerDied] = WorkerDied) -> None:
         self.close()
-        raise WorkerDied(how)
+        raise kind(how)
+
+
+def _source_file(source: bytes) -> int:
+    """A descriptor of an anonymous file holding `source`, read from the start by the worker."""
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create("submission", os.MFD_CLOEXEC)
+    else:
+        with tempfile.TemporaryFile() as file:
+            fd = os.dup(file.fileno())
+    view = memoryview(source)
+    while view:
+        view = view[os.write(fd, view):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def read_frame(read: Callable[[int], bytes]) -> Reply:
+    """One frame, read with `read(n)` (exactly n bytes), with its size, header and data
+    bounded and checked before use; `Malformed` for anything else, whatever the bytes."""
+    (size,) = struct.unpack(">I", read(4))
+    if size > MAX_HEADER_BYTES:
+        raise Malformed
+    try:
+        header = json.loads(read(size))
+        nbytes = header["nbytes"]
+        if type(nbytes) is not int or not 0 <= nbytes <= MAX_DATA_BYTES or nbytes % 8:
+            raise ValueError
+        shape = None
+        if header.get("numeric") is True:
+            shape = tuple(header["shape"])
+            if not all(type(n) is int and 0 <= n <= MAX_DATA_BYTES for n in shape) \
+                    or len(shape) > 32 or 8 * _product(shape) != nbytes:
+                raise ValueError
+    except (WorkerTimeout, WorkerDied):
+        raise
+    except Exception:  # any bytes at all: a RecursionError from [[[[..., a huge int...
+        raise Malformed from None
+    data = read(nbytes)
+    value = None if shape is None else np.frombuffer(data, dtype=np.float64).reshape(shape)
+    return Reply(header, value)
+
+
+def read_reply(read: Callable[[int], bytes], seq: int) -> Reply:
+    """The answer to call number `seq`, read with `read(n)`, with only checked fields."""
+    reply = read_frame(read)
+    header = _valid_reply(reply.header, seq)
+    if header is None:
+        raise Malformed
+    return Reply(header, reply.value)
 
 
 def _product(shape: tuple[int, ...]) -> int:
@@ -267,7 +313,7 @@ def _valid_hello(header: object) -> dict | None:
         if type(missing) is not list:
             raise ValueError
         return {"ready": True, "missing": [_text(name) for name in missing]}
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, TypeError):
         return None
 
 
@@ -291,5 +337,5 @@ def _valid_reply(header: object, seq: int) -> dict | None:
                 "too_large": header.get("too_large") is True,
                 "mutated": [_text(name) for name in mutated],
                 "aliased": _text(aliased, optional=True)}
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, TypeError):
         return None

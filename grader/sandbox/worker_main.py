@@ -1,8 +1,9 @@
 """The worker: the only process that imports and runs a learner's code.
 
 Started by `grader.sandbox.worker` as
-``python -I -B worker_main.py SUBMISSION REQ_FD RESP_FD FUNCTIONS PLAN``. It reads the
-learner's file, confines itself as PLAN says (`_confine`, loaded by path), and only then
+``python -I -B worker_main.py SUBMISSION REQ_FD RESP_FD FUNCTIONS PLAN SOURCE_FD``. It reads
+the learner's file from SOURCE_FD (the grader read it, safely, and never by a path the
+learner chose; SUBMISSION is only its name for tracebacks), confines itself as PLAN says (`_confine`, loaded by path), and only then
 imports numpy and runs the learner's code. It deliberately imports nothing from the grader
 (so no hidden check or reference code is loaded here) and speaks a tiny framed protocol
 over two pipes:
@@ -118,12 +119,32 @@ def convert(result: object) -> tuple[dict, bytes]:
             header["dtype"] = str(result.dtype)
         array = np.array(float(result), dtype=np.float64)
     else:
-        if isinstance(result, (list, tuple)):
-            header["length"] = len(result)
-        return header, b""
+        if not isinstance(result, (list, tuple)):
+            return header, b""
+        header["length"] = len(result)
+        # A list of numbers is the wrong type but may hold the right values: the form check
+        # says so, and the other checks still grade the values.
+        array = _numbers(result)
+        if array is None:
+            return header, b""
     header["shape"] = list(array.shape)
     header["numeric"] = True
     return header, np.ascontiguousarray(array).tobytes()
+
+
+def _numbers(items: list | tuple) -> object:
+    """`items` as a float64 array when it is a (nested) sequence of plain numbers, else None."""
+    import numpy as np
+
+    if len(items) > MAX_RESULT_BYTES // 8:
+        return None
+    try:
+        array = np.array(items, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if array.dtype != np.float64 or array.nbytes > MAX_RESULT_BYTES:
+        return None
+    return array
 
 
 def call(module: object, request: dict, payload: bytes, submission: str) -> tuple[dict, bytes]:
@@ -166,8 +187,8 @@ def main() -> None:
     functions, plan = json.loads(sys.argv[4]), json.loads(sys.argv[5])
     sys.dont_write_bytecode = True  # never leave __pycache__ in the learner's folder
     try:
-        with open(submission, "rb") as file:  # now: a confined worker may not reach the file
-            source = file.read(4 * 1024 * 1024)
+        with open(int(sys.argv[6]), "rb") as file:  # before confinement, then closed
+            source = file.read()
         confine(plan)
         import numpy
     except Exception as exc:  # noqa: BLE001 - no learner code has run: the grader's problem

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from grader.course.stubs import write_stubs
 from click.testing import CliRunner
 
 from grader import catalog
@@ -22,7 +23,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 @pytest.fixture
 def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A learner's course folder holding fresh stubs, as the current directory."""
-    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    write_stubs(tmp_path / "exercises")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path

@@ -1,7 +1,8 @@
 """Every example submission in tests/fixtures scores what its header says.
 
 Each fixture file starts with `# expect: full` or `# expect: fail CHECK [CHECK ...]`, and a
-failing one with `# message: TEXT` that must appear in a failing check's feedback.
+failing one with `# message: TEXT` that must appear in a failing check's feedback. An
+optional `# score: N/M` pins the partial credit (a form problem costs only its own check).
 """
 
 from __future__ import annotations
@@ -15,6 +16,16 @@ from grader.grading import grade
 from grader.results import Status
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def header(path: Path) -> dict[str, str]:
+    found = {}
+    for line in path.read_text().splitlines():
+        if not line.startswith("# "):
+            break
+        key, _, value = line[2:].partition(": ")
+        found[key] = value
+    return found
 
 
 def expectation(path: Path) -> tuple[str, list[str], str]:
@@ -41,6 +52,8 @@ def test_fixture_scores_as_declared(exercise: str, path: Path) -> None:
     statuses = {check.name: check.status for check in result.checks}
     feedback = "\n".join(f"{c.name}: {c.status.value}: {c.message}" for c in result.checks)
     assert Status.ERROR not in statuses.values(), feedback
+    if "score" in header(path):
+        assert f"{result.score}/{result.max_score}" == header(path)["score"], feedback
     if kind == "full":
         assert result.score == result.max_score, feedback
         return

@@ -17,9 +17,10 @@ LEAVES = {"grader.paths", "grader.text", "grader.results", "grader.catalog", "gr
 """Small modules with no grader imports of their own, usable from any layer."""
 
 
-FRONT_ENDS = ("grader.cli", "grader.__main__", "grader", "grader.jupyter")
-"""What learners and instructors call: the command line, and `from grader import check` in a
-notebook (the package's `__init__` offers it; `grader.jupyter` does the work)."""
+FRONT_ENDS = ("grader.cli", "grader.__main__", "grader.watch", "grader", "grader.jupyter")
+"""What learners and instructors call: the command line (`grade watch` included), and
+`from grader import check` in a notebook (the package's `__init__` offers it;
+`grader.jupyter` does the work)."""
 
 
 def layer(module: str) -> str:

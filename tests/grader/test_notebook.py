@@ -31,7 +31,7 @@ def test_magics_shell_escapes_and_help_become_pass_on_the_same_line() -> None:
     cell = ("%matplotlib inline\nimport numpy as np\n!pip install numpy\nfiles = !ls\n"
             "np.sign?\nfor i in range(2):\n    %time x = i\n")
     assert python_of(cell) == ("pass\nimport numpy as np\npass\npass\npass\n"
-                               "for i in range(2):\n    pass")
+                               "for i in range(2):\n    pass\n")
 
 
 def test_a_cell_magic_drops_the_whole_cell_and_valid_python_is_kept_as_it_is() -> None:
@@ -46,9 +46,10 @@ def test_cells_are_numbered_as_the_learner_sees_them_and_skip_grading_is_left_ou
     assert code_cells(raw, "n.ipynb") == [(2, "a = 1\n"), (5, "def f():\n    return a\n")]
 
 
-def test_the_program_maps_each_line_back_to_its_cell() -> None:
+def test_the_program_maps_each_line_back_to_its_cell(monkeypatch: pytest.MonkeyPatch) -> None:
     built = program([(2, "a = 1\n"), (5, "%matplotlib inline\ndef f():\n    return a\n")], "n.ipynb")
     namespace: dict = {}
+    monkeypatch.setitem(sys.modules, "grader", sys.modules["grader"])  # the prelude replaces it
     exec(compile(built.source, "n", "exec"), namespace)
     assert namespace["f"]() == 1
     line = built.source.splitlines().index("    return a") + 1

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import candidates
 from grader.catalog import find
 from grader.cli import main
+from grader.locate import locate
 
 nbformat = pytest.importorskip("nbformat")
 from nbformat.v4 import new_code_cell, new_notebook  # noqa: E402
@@ -80,7 +80,7 @@ def test_one_notebook_for_every_exercise_beside_the_stubs(tmp_path: Path) -> Non
 
 
 def pick(folder: Path, exercise: str) -> str:
-    return candidates.choose(folder, find(exercise)).name
+    return locate([find(exercise)], folder, folder).names[exercise]
 
 
 def test_the_first_file_begun_is_graded(tmp_path: Path) -> None:
@@ -143,3 +143,64 @@ def test_another_kind_of_file_is_refused(tmp_path: Path) -> None:
     path.write_text("x = 1\n")
     result = CliRunner().invoke(main, ["exercise2", "--submission", str(path)])
     assert result.exit_code == 2 and "not a Python file or a notebook" in result.output
+
+
+SECRET = "l1lab-secret-5e1b"
+
+
+def secret_notebook(folder: Path) -> Path:
+    """A solved notebook elsewhere, carrying SECRET: a link to it must grade as nothing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    solution = (ROOT / "solutions" / "exercise2.py").read_text()
+    (folder / "l1lab.ipynb").write_text(notebook_of(f"# {SECRET}\n{solution}"))
+    return folder / "l1lab.ipynb"
+
+
+def test_a_notebook_that_is_a_link_is_chosen_named_and_never_read(tmp_path: Path) -> None:
+    """Beside the untouched stub, a linked notebook counts as begun, so the learner is told."""
+    elsewhere = secret_notebook(tmp_path / "elsewhere")
+    student = tmp_path / "student"
+    student.mkdir()
+    (student / "exercise2.py").write_text((ROOT / "exercises" / "exercise2.py").read_text())
+    (student / "l1lab.ipynb").symlink_to(elsewhere)
+    assert pick(student, "exercise2") == "l1lab.ipynb"
+    result = CliRunner().invoke(main, ["exercise2", "--submission", str(student),
+                                       "--format", "json"])
+    report = json.loads(result.stdout)
+    assert report["score"] == 0 and SECRET not in result.output
+    assert "l1lab.ipynb is a link; submit the file itself" in result.output
+
+
+def test_a_notebook_in_a_linked_exercises_folder_is_refused_by_the_folder_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = secret_notebook(tmp_path / "classmate" / "exercises")
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "exercises").symlink_to(elsewhere.parent)
+    monkeypatch.chdir(course)
+    result = CliRunner().invoke(main, ["exercise2", "--format", "json"])
+    report = json.loads(result.stdout)
+    assert report["score"] == 0 and SECRET not in result.output
+    assert "exercises is a link; submit the folder itself" in result.output
+
+
+def test_progress_follows_the_notebook_graded(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass in l1lab.ipynb beside the stubs names the next exercise, and an edit of the
+    notebook forgets that pass (the record is of the files that may be graded)."""
+    from grader import progress
+    from grader.course.stubs import write_stubs
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    write_stubs(tmp_path / "exercises")
+    solution = (ROOT / "solutions" / "exercise1.py").read_text()
+    (tmp_path / "exercises" / "l1lab.ipynb").write_text(notebook_of(solution))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().splitlines()[-1] == (
+        "Next: exercise2 (One L1 step that clamps at zero). Run: grade exercise2")
+    folder, exercise = tmp_path / "exercises", find("exercise1")
+    assert progress.last(folder, exercise)["status"] == "passed"
+    (folder / "l1lab.ipynb").write_text(notebook_of(solution.replace("np.sign", "np.abs")))
+    assert progress.last(folder, exercise) is None

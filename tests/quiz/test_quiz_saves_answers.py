@@ -10,12 +10,12 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pexpect
 import pytest
+from grader.course.stubs import write_stubs
 from click.testing import CliRunner
 from quiz_pty import BIN, PROMPT, ctrl_c, finish, spawn
 
@@ -44,7 +44,7 @@ def wrong(letter: str) -> str:
 def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A learner's course folder holding exercises/ with the stubs; the current directory."""
     folder = tmp_path / "course"
-    shutil.copytree(ROOT / "exercises", folder / "exercises")
+    write_stubs(folder / "exercises")
     monkeypatch.chdir(folder)
     return folder
 

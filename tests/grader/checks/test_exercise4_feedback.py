@@ -32,9 +32,13 @@ def test_the_story_shows_what_the_model_kept() -> None:
     results = grade_file(ROOT / "solutions" / "exercise4.py")
     story = results["story_keeps_the_50"]
     assert story.status is Status.PASSED
-    assert story.message.startswith("Your model keeps 50 of the 1,000 features; 950 of 1,000 "
-                                    "weights are exactly 0.0.\nBiggest first: square footage (+")
-    assert "and 38 more." in story.message
+    first, bars, names = story.message.splitlines()[:3]
+    assert first == "Your model keeps 50 of the 1,000 features; 950 of 1,000 weights are exactly 0.0."
+    # One bar per kept weight, largest first, then the exact zeros counted, not drawn.
+    assert bars.startswith("|w| largest first: █") and bars.endswith(" then 950 × 0.0")
+    drawn = bars.removeprefix("|w| largest first: ").removesuffix(" then 950 × 0.0")
+    assert len(drawn) == 50 and list(drawn) == sorted(drawn, reverse=True)
+    assert names.startswith("Biggest first: square footage (+") and "and 38 more." in names
 
 
 def test_a_loop_too_slow_for_the_story_gets_a_clear_timeout(tmp_path: Path,

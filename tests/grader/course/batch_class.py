@@ -1,6 +1,6 @@
 """A class of example students for the `grade batch` tests, built from real files.
 
-Each student is a folder made from `solutions/`, the `exercises/` stubs and the example
+Each student is a folder made from `solutions/`, stubs made from them and the example
 submissions in `tests/fixtures/`, plus a few made here that attack the batch itself (a
 folder with a FIFO, a symlink to a device, an endless loop at import, a memory bomb).
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from grader.course.stubs import stub_source
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -25,7 +27,7 @@ def _solution(name: str) -> bytes:
 
 
 def _stub(name: str) -> bytes:
-    return (ROOT / "exercises" / f"{name}.py").read_bytes()
+    return stub_source(name).encode()
 
 
 def _fixture(exercise: str, name: str) -> bytes:

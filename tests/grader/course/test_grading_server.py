@@ -170,7 +170,9 @@ def test_a_batch_whose_grading_server_cannot_start_stops_with_exit_3_and_writes_
     result = CliRunner().invoke(main, ["batch", str(tmp_path / "class"),
                                        "--out", str(tmp_path / "grades.csv")])
     assert result.exit_code == 3
-    assert result.output.strip() == ("Error: cannot start the grading server (it did not start): "
-                                     "ModuleNotFoundError: no module named numpy")
+    # the layout line, then the error
+    assert result.output.strip().splitlines()[0].endswith("class: one folder per student, 1 student.")
+    assert result.output.strip().splitlines()[1:] == [("Error: cannot start the grading server (it did not start): "
+                                     "ModuleNotFoundError: no module named numpy")]
     assert not (tmp_path / "grades.csv").exists()
     assert not list((tmp_path / "grades").glob("*.json"))
