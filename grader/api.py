@@ -10,6 +10,7 @@ from pathlib import Path
 
 from grader.catalog import Exercise
 from grader.locate import NotFound, locate
+from grader.program import Program
 from grader.results import TELL_INSTRUCTOR, Report
 from grader.sandbox.cgroups import MEMORY, Wall
 from grader.submission import start_submissions
@@ -21,20 +22,26 @@ class GradingFailed(Exception):
     """The grader itself could not grade (a bug or a broken installation), not the learner."""
 
 
-def grade(exercises: list[Exercise], submission: Path | None, cwd: Path, *, quiz: bool,
-          wall: Wall | None = None) -> Report:
-    """Grade `submission` (a file for one exercise, a folder, or None for the `exercises/`
-    folder found from `cwd`) and, with `quiz`, the quiz answers beside it.
+def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Path, *,
+          quiz: bool, wall: Wall | None = None) -> Report:
+    """Grade `submission` (a file for one exercise, a notebook, a folder, None for the
+    `exercises/` folder found from `cwd`, or a `Program` such as a kernel's code) and, with
+    `quiz`, the quiz answers beside it.
 
     The learner's processes run in `wall` (a batch's grading process is in its student's
     wall already, and its server removes it), or else in a wall made here for this grading.
     Raises `NotFound` when there is nothing to grade there (the message says what to do) and
     `GradingFailed` when the grader itself broke."""
-    located = locate(list(exercises), submission, cwd)
+    if isinstance(submission, Program):
+        located, files = None, {e.name: submission for e in exercises}
+        quiz = False
+    else:
+        located = locate(list(exercises), submission, cwd)
+        files = located.files()
     own = wall is None
     wall = Wall.open(memory=MEMORY) if own else wall
     try:
-        submissions = start_submissions(list(exercises), located.files(), wall=wall)
+        submissions = start_submissions(list(exercises), files, wall=wall)
         # Imported only now, so the workers boot while pytest and hypothesis load.
         from grader.grading import GraderError, run_checks
         from grader.quiz_item import QuizBroken, with_quiz

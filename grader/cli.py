@@ -178,6 +178,30 @@ def dev_check() -> None:
     click.echo("All exercises are consistent: stubs score 0, solutions score full marks.")
 
 
+@main.command("notebook")
+def starter_notebook() -> None:
+    """For instructors: write exercises/l1lab.ipynb, the starter notebook, from the stubs."""
+    try:
+        from grader.course.starter import not_stubs, notebook_path, starter_notebook as text_of
+    except ImportError:
+        raise click.UsageError("grade notebook needs the instructor's copy of the course.") from None
+    try:
+        folder = exercises_folder(Path.cwd())
+    except NotFound as error:
+        raise click.UsageError(str(error)) from None
+    solved = not_stubs(folder)
+    if solved:
+        holds = "holds" if len(solved) == 1 else "hold"
+        raise click.UsageError(f"{', '.join(solved)} in {folder} {holds} more than a stub; the "
+                               "starter notebook is made from the stubs, so put them back first.")
+    path = notebook_path(folder)
+    try:
+        write_atomically(path, text_of(folder))
+    except OSError as error:
+        raise click.UsageError(f"cannot write {path}: {error.strerror}") from None
+    click.echo(f"Wrote {path}.")
+
+
 @main.command("release")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 def release(outdir: Path) -> None:

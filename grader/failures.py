@@ -210,13 +210,14 @@ class Crashed(Abort):
 
 
 def describe_exception(error: dict) -> str:
-    """`ValueError: message (line 12 of your file: `code`)`."""
+    """`ValueError: message (line 12 of your file: `code`)`; a notebook's error gives its
+    `place` instead ("cell 5, line 3")."""
     text = error.get("type") or "an exception"
     if error.get("message"):
         text += f": {error['message']}"
     where = error.get("where")
     if where:
-        text += f" (line {where['line']} of your file"
+        text += f" ({where['place']}" if where.get("place") else f" (line {where['line']} of your file"
         text += f": {where['code']})" if where.get("code") else ")"
     if text.startswith("ModuleNotFoundError: No module named 'exercise"):
         text += (". Each exercise file is graded on its own: copy what you need from the other "

@@ -15,7 +15,7 @@ from hypothesis.errors import Flaky
 
 from grader import replay
 from grader.catalog import by_checks_module
-from grader.check import CheckSpec
+from grader.checkspec import CheckSpec
 from grader.failures import Abort, LearnerFailure
 from grader.results import GRADER_BROKE, CheckResult, Status
 from grader.submission import Submission

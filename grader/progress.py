@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from grader import catalog
+from grader import candidates, catalog
 from grader.catalog import Exercise
 from grader.files import write_atomically
 from grader.results import ExerciseResult, Status
@@ -34,7 +34,26 @@ def _key(folder: Path, name: str) -> str:
     return f"{folder.resolve()}::{name}"
 
 
-def _digest(path: Path) -> str | None:
+def _digest(folder: Path, exercise: Exercise) -> str | None:
+    """The hash of the files that may be graded for `exercise`: its `.py` file, or, once a
+    notebook is beside it, that file and the notebooks together (`grader.candidates`), so
+    that a change to whichever is graded forgets the record."""
+    names = candidates.names(exercise)
+    if not any((folder / name).exists() for name in names[1:]):
+        names = names[:1]
+    digest = hashlib.sha256()
+    for name in names:
+        try:
+            data = (folder / name).read_bytes()
+        except FileNotFoundError:
+            data = b""
+        except OSError:
+            return None
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest() if len(names) > 1 else _plain(folder / names[0])
+
+
+def _plain(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
@@ -58,7 +77,7 @@ def record(folder: Path, results: list[ExerciseResult]) -> None:
         if exercise is None:
             continue
         data[_key(folder, exercise.name)] = {
-            "sha256": _digest(folder / exercise.file), "status": result.status,
+            "sha256": _digest(folder, exercise), "status": result.status,
             "score": result.score, "max_score": result.max_score,
             "function": _first_failing_function(exercise, result),
         }
@@ -72,7 +91,7 @@ def record(folder: Path, results: list[ExerciseResult]) -> None:
 def last(folder: Path, exercise: Exercise) -> dict | None:
     """The record of `exercise` in `folder`, if its file has not changed since."""
     entry = _load().get(_key(folder, exercise.name))
-    if not isinstance(entry, dict) or entry.get("sha256") != _digest(folder / exercise.file):
+    if not isinstance(entry, dict) or entry.get("sha256") != _digest(folder, exercise):
         return None
     return entry
 

@@ -83,6 +83,17 @@ class Report:
         return data
 
 
+def report_from_dict(data: dict) -> Report:
+    """A `Report` back from its JSON form (`Report.to_dict`)."""
+    exercises = [
+        ExerciseResult(**{**exercise, "checks": [
+            CheckResult(**{**check, "status": Status(check["status"])})
+            for check in exercise["checks"]]})
+        for exercise in data["exercises"]
+    ]
+    return Report(**{**data, "exercises": exercises})
+
+
 def exercise_status(checks: list[CheckResult]) -> str:
     """One word for an exercise, from its checks."""
     if any(c.status is Status.ERROR for c in checks):

@@ -3,7 +3,7 @@
 import numpy as np
 from hypothesis import example, given
 
-from grader.check import check
+from grader.checkspec import check
 from grader.checks.strategies import (long_weight_vectors, nonzero_weights, positive_strengths,
                                       scale_factors, strengths, weight_vectors)
 from grader.compare import expect_close, expect_consistent, ulps

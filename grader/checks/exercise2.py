@@ -10,7 +10,7 @@ barely-shrunk value are right. Everywhere else a zero must be exactly 0.0.
 import numpy as np
 from hypothesis import example, given
 
-from grader.check import check
+from grader.checkspec import check
 from grader.checks.strategies import (learning_rates, long_weight_vectors, positive_strengths,
                                       update_problems, weight_vectors)
 from grader.compare import EPS, expect_mask

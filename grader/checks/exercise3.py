@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from grader.check import check
+from grader.checkspec import check
 from grader.checks.strategies import (regression_problems, scale_factors, strengths, targets,
                                       weight_vectors)
 from grader.compare import expect_close

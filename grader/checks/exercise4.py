@@ -19,7 +19,7 @@ import numpy as np
 from hypothesis import example, given
 
 from grader.checks import housing, lasso
-from grader.check import check
+from grader.checkspec import check
 from grader.checks.strategies import (dead_lasso_problems, lam_max, lasso_problems,
                                       orthogonal_problems, selection_weight_vectors)
 from grader.compare import expect_mask

@@ -50,7 +50,7 @@ fi
 # build/lib/solutions left in /autograder/source would be readable by the learner's uid.
 build="$(mktemp -d)"
 cp -r /autograder/source/l1lab "$build/l1lab"
-/autograder/venv/bin/pip install -q "$build/l1lab"
+/autograder/venv/bin/pip install -q "$build/l1lab[notebook]"
 rm -rf "$build" /autograder/source/l1lab/build /autograder/source/l1lab/*.egg-info
 # Without namespaces (most containers) the learner's code runs as another uid: make the
 # source and the installed reference solutions and hidden checks unreadable to it.

@@ -10,6 +10,8 @@ import importlib
 from pathlib import Path
 
 from grader import catalog, paths
+from grader.candidates import NOTEBOOK
+from grader.course.starter import up_to_date
 from grader.grading import grade
 
 SOLUTIONS = paths.solutions()
@@ -73,4 +75,7 @@ def problems(stubs: Path) -> list[str]:
             if not want_full and result.score != 0:
                 found.append(f"{result.name}: the stub scores {result.score}; a stub must score 0, "
                              "so make it raise NotImplementedError.")
+    if not found and not up_to_date(stubs):  # made from the stubs: only once they are right
+        found.append(f"{stubs / NOTEBOOK} is not the notebook the catalog and the stubs give; "
+                     "run grade notebook to write it again.")
     return found

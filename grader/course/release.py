@@ -17,7 +17,8 @@ import tempfile
 from pathlib import Path
 
 from grader import catalog, paths
-from grader.check import CheckSpec
+from grader.checkspec import CheckSpec
+from grader.course.starter import up_to_date
 from grader.student_copy import MANIFEST, Hidden
 
 PROJECT = paths.PACKAGE_ROOT
@@ -46,6 +47,9 @@ def make_release(out: Path) -> dict[str, Hidden]:
     if not (PROJECT / "pyproject.toml").is_file() or not (PROJECT / "solutions").is_dir():
         raise ReleaseError("grade release needs the instructor's source folder (with solutions/); "
                            "run it from a checkout installed with pip install -e .")
+    if not up_to_date(PROJECT / "exercises"):
+        raise ReleaseError("exercises/l1lab.ipynb is not the notebook the stubs give; run "
+                           "grade notebook, then release.")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseError(f"{out} already exists and is not empty; name a new folder.")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -122,6 +126,9 @@ Then `source .venv/bin/activate`, so that you can type `grade` and `quiz` direct
 5. Take the lesson's quiz with `quiz`, then write your letters (for example `A,B,C`) in
    `exercises/quiz.txt`.
 
+Or work in a notebook: open `exercises/l1lab.ipynb` in Jupyter (`pip install jupyterlab`),
+write each function in its cell, run it, and run the `check("exerciseN")` cell under it.
+
 | exercise | what you build | points |
 |---|---|---|
 {rows}
@@ -184,7 +191,7 @@ jobs:
     - uses: actions/setup-python@v5
       with:
         python-version: "3.11"
-    - run: pip install -e .
+    - run: pip install -e '.[notebook]'
     - name: Grade every exercise once
       run: {grade}
       continue-on-error: true

@@ -50,9 +50,9 @@ class Snapshot:
 
 def take_snapshot(folder: Path, sources: Mapping[str, str] | None = None) -> Snapshot:
     """Read the files `grade all` grades, in `folder` and in `folder/exercises`: the exercise
-    files and the quiz answers, nothing else, so no other file can crowd them out or
-    change the key. `sources` maps graded names to other paths relative to `folder`
-    (an LMS download names files its own way: `grader.course.layouts`).
+    files (`.py` and notebooks) and the quiz answers, nothing else, so no other file can
+    crowd them out or change the key. `sources` maps graded names to other paths relative
+    to `folder` (an LMS download names files its own way: `grader.course.layouts`).
 
     Only regular files are read, reached with no link in any component (the student's
     folder, `exercises/`, the file; `grader.safe_open`): a link is never followed (it is named
@@ -95,8 +95,10 @@ def take_snapshot(folder: Path, sources: Mapping[str, str] | None = None) -> Sna
 
 
 def graded_names() -> list[str]:
-    from grader import catalog
+    from grader import candidates, catalog
     from grader.quiz_item import ANSWERS_FILE
 
-    names = [e.file for e in catalog.exercises()] + [ANSWERS_FILE]
+    # Each exercise's .py file and notebooks (`grader.candidates` chooses among them).
+    exercise_files = [name for e in catalog.exercises() for name in candidates.names(e)]
+    names = [*dict.fromkeys(exercise_files), ANSWERS_FILE]
     return names + [f"exercises/{name}" for name in names]

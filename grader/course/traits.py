@@ -73,7 +73,7 @@ def normal_form(source: bytes) -> NormalForm | None:
 
 def _graded_prefix(files: dict[str, bytes]) -> str:
     """Where `grade all` reads the files: the folder itself, or its `exercises/` when the
-    folder holds no exercise file (as `grader.locate.submission_files` decides)."""
+    folder holds no exercise file (as `grader.locate.locate` decides)."""
     top = any(e.file in files for e in catalog.exercises())
     return "exercises/" if not top and any(n.startswith("exercises/") for n in files) else ""
 

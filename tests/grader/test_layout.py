@@ -17,9 +17,15 @@ LEAVES = {"grader.paths", "grader.text", "grader.results", "grader.catalog", "gr
 """Small modules with no grader imports of their own, usable from any layer."""
 
 
+FRONT_ENDS = ("grader.cli", "grader.__main__", "grader.watch", "grader", "grader.jupyter")
+"""What learners and instructors call: the command line (`grade watch` included), and
+`from grader import check` in a notebook (the package's `__init__` offers it;
+`grader.jupyter` does the work)."""
+
+
 def layer(module: str) -> str:
     parts = module.split(".")
-    if module in ("grader.cli", "grader.__main__", "grader.watch"):
+    if module in FRONT_ENDS:
         return "cli"
     if len(parts) > 2 and parts[1] in ("course", "sandbox", "reports", "checks", "lesson"):
         return parts[1]

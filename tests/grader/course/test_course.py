@@ -139,12 +139,16 @@ def test_release_has_no_solutions_or_hidden_checks_and_says_so(tmp_path: Path) -
     assert "solutions" not in (out / "pyproject.toml").read_text()
     readme = (out / "README.md").read_text()
     assert "grade exercise1" in readme and "solutions" not in readme and "Gradescope" not in readme
+    assert "exercises/l1lab.ipynb" in readme  # the notebook way, beside files and a terminal
+    assert (out / "exercises" / "l1lab.ipynb").read_bytes() == \
+        (ROOT / "exercises" / "l1lab.ipynb").read_bytes()
     workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
     assert "grade all --submission exercises --format json" in workflow
     for exercise in catalog.exercises():
         assert f"python -m grader.course.classroom .l1lab-report.json {exercise.name} " in workflow
     copied = "".join(p.read_text() for p in out.rglob("*.py"))
     assert "def optimum" not in copied and "def soft_step" not in copied
+    assert "run: pip install -e '.[notebook]'" in workflow  # students may work in l1lab.ipynb
     solved = tmp_path / "solved"
     solved.mkdir()
     for exercise in catalog.exercises():

@@ -64,7 +64,7 @@ def worker(tmp_path: Path, source: str, name: str, wall: cgroups.Wall, *,
     path = tmp_path / f"{name}_module.py"
     path.write_text(source)
     path.chmod(0o644)
-    started = Worker(path, [name], start_timeout=10.0, cell=wall.cell(), memory=wall.memory,
+    started = Worker(path, [name], source=path.read_bytes(), start_timeout=10.0, cell=wall.cell(), memory=wall.memory,
                      tier=tier)
     assert started.hello()["ready"], started.hello()
     return started

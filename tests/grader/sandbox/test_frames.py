@@ -49,13 +49,19 @@ class Channel:
 
 def fake_worker(data: bytes):
     class FakeWorker:
+        started = True
+        usage = (0.0, 0.0)  # (CPU seconds, backstop clock): a worker that used nothing
+
         def __init__(self, *args, **kwargs) -> None:
             pass
+
+        def last_wait(self) -> float:
+            return 0.0
 
         def hello(self) -> dict:
             return {"ready": True, "missing": []}
 
-        def call(self, func, names, args, *, timeout):
+        def call(self, func, names, args, *, timeout, backstop=None):
             try:
                 return read_reply(Channel(data).read, 1)
             except Malformed:
