@@ -1,8 +1,62 @@
-"""Settings for every test of the project (tests/): the learner's cache (hint counts, progress) in a temporary folder."""
+"""Settings for every test of the project (tests/): the learner's cache in a temporary folder,
+and a pristine course for what copies the course where a learner has solved exercises/."""
+
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent
+_pristine: list = []
 
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+def _committed(name: str) -> bytes | None:
+    done = subprocess.run(["git", "show", f"HEAD:exercises/{name}"], cwd=ROOT,
+                          capture_output=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def pristine_course(tmp_path_factory) -> Path | None:
+    """A copy of the course whose exercises/ are the committed stubs, if exercises/ here
+    holds anything else (a learner's work); None when it holds the stubs already."""
+    if not _pristine:
+        changed = {}
+        for path in sorted((ROOT / "exercises").glob("exercise*.py")):
+            committed = _committed(path.name)
+            if committed is not None and committed != path.read_bytes():
+                changed[path.name] = committed
+        copy = None
+        if changed:
+            copy = tmp_path_factory.mktemp("pristine") / "l1lab"
+            copy.mkdir()
+            for name in ("README.md", "pyproject.toml", "exercises", "quiz", "grader", "solutions"):
+                source = ROOT / name
+                if source.is_dir():
+                    shutil.copytree(source, copy / name,
+                                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+                else:
+                    shutil.copy2(source, copy / name)
+            for name, data in changed.items():
+                (copy / "exercises" / name).write_bytes(data)
+        _pristine.append(copy)
+    return _pristine[0]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def course_to_copy(tmp_path_factory):
+    """`grade release` and the Gradescope bundle copy the course: where the learner has solved
+    exercises/, they copy a pristine course instead (a release must never ship solutions).
+    Session-wide, so that module-scoped fixtures that make a release see it too."""
+    copy = pristine_course(tmp_path_factory)
+    with pytest.MonkeyPatch.context() as patch:
+        if copy is not None:
+            from grader.course import bundle, release
+            patch.setattr(release, "PROJECT", copy)
+            patch.setattr(bundle, "PROJECT", copy)
+        yield

@@ -81,6 +81,8 @@ def _round(value: float, digits: int = 6) -> float:
 
 def after_key(picture: Picture, key: str) -> Picture:
     """The picture after one key, named as curses names it (KEY_LEFT, "r", ...)."""
+    if not isinstance(picture, Picture) or not isinstance(key, str):
+        raise TypeError("after_key takes a Picture and a key name")
     actions = {
         "KEY_LEFT": lambda p: p.moved(-MOVE, 0.0), "KEY_RIGHT": lambda p: p.moved(MOVE, 0.0),
         "KEY_UP": lambda p: p.moved(0.0, MOVE), "KEY_DOWN": lambda p: p.moved(0.0, -MOVE),

@@ -275,6 +275,6 @@ def test_setup_sh_builds_from_a_private_copy_and_leaves_no_build_folder(tmp_path
     from grader.course.bundle import SETUP_SH
     assert 'build="$(mktemp -d)"' in SETUP_SH
     install = next(line for line in SETUP_SH.splitlines() if "pip install" in line)
-    assert '"$build/l1lab"' in install and "/autograder/source" not in install
+    assert '"$build/l1lab[notebook]"' in install and "/autograder/source" not in install
     assert "rm -rf \"$build\" /autograder/source/l1lab/build" in SETUP_SH
     assert "chmod -R go-rwx /autograder/source" in SETUP_SH

@@ -16,13 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader.course.stubs import stub_source
 from grader.course.layouts import find_layout
 from grader.course.roster import extras, read_roster
 
 ROOT = Path(__file__).resolve().parents[3]
 SOLVED = {n: (ROOT / "solutions" / f"{n}.py").read_bytes() for n in ("exercise1", "exercise2")}
 WRONG1 = (ROOT / "tests/fixtures/exercise1/wrong_forgot_lam.py").read_bytes()
-STUB2 = (ROOT / "exercises/exercise2.py").read_bytes()
+STUB2 = stub_source("exercise2").encode()  # never exercises/: it may be solved
 
 # Three students as each LMS names them: (folder name, Canvas login, user id, Moodle name,
 # participant, files as graded).
