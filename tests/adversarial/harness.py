@@ -33,6 +33,8 @@ PROTECTED = ("grader", "solutions", "exercises", "tests/adversarial/submissions"
 MARKER = "l1lab-hostile"
 """Hostile submissions name what they leave behind with this, so the harness can look for it."""
 BOUND = 20.0
+"""CPU seconds one grading may take (the grader and every process the submission started);
+wall-clock time only guards against a hang, far above it: this machine may be busy."""
 
 
 @dataclass
@@ -103,16 +105,23 @@ def survivors(path: Path) -> list[int]:
     return found
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and the children it has reaped (workers, and through
+    their keepers everything they started)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def grade_file(path: Path, *, call_timeout: float = 0.5, time_limit: float = 3.0,
                tier: Tier | None = None, memory: int = MEMORY) -> Graded:
     """Grade `path` as exercise1 and assert the promises every technique must keep."""
     before, scratch_before = snapshot(), set(left_behind())
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _cpu()
     report = grade([find("exercise1")], {"exercise1": path}, call_timeout=call_timeout,
                    time_limit=time_limit, tier=tier, memory=memory)
-    seconds = time.monotonic() - started
+    seconds, cpu = time.monotonic() - started, _cpu() - cpu
     graded = Graded(report, seconds, Tier(report.isolation))
-    assert seconds < BOUND, f"grading took {seconds:.1f} s"
+    assert cpu < BOUND and seconds < 15 * BOUND, f"grading took {cpu:.1f} s of CPU, {seconds:.0f} s"
     data = json.loads(json.dumps(report.to_dict()))
     assert data["isolation"] == graded.tier.value
     assert data["status"] in ("passed", "failed"), graded.messages
