@@ -6,18 +6,26 @@ import shutil
 from pathlib import Path
 
 from grader.course.devcheck import output_dependent_draws, problems
+from grader.course.starter import starter_notebook
 from grader.course.stubs import write_stubs
 
 ROOT = Path(__file__).parents[3]
 
 
+def exercises_folder(tmp_path: Path) -> Path:
+    """Stubs made from the solutions (the learner's exercises/ may already be solved), with
+    the starter notebook those stubs give."""
+    folder = write_stubs(tmp_path / "exercises")
+    (folder / "l1lab.ipynb").write_text(starter_notebook(folder), encoding="utf-8")
+    return folder
+
+
 def test_stubs_and_solutions_are_consistent(tmp_path: Path) -> None:
-    # Stubs made from the solutions: the learner's exercises/ may already be solved.
-    assert problems(write_stubs(tmp_path / "exercises")) == []
+    assert problems(exercises_folder(tmp_path)) == []
 
 
 def test_a_stub_that_scores_points_is_reported(tmp_path: Path) -> None:
-    write_stubs(tmp_path / "exercises")
+    exercises_folder(tmp_path)
     shutil.copy(ROOT / "solutions" / "exercise1.py", tmp_path / "exercises" / "exercise1.py")
     found = problems(tmp_path / "exercises")
     assert found == ["exercise1: the stub scores 10; a stub must score 0, so make it raise "
