@@ -70,4 +70,4 @@ def test_an_unknown_section_is_one_line_and_exit_2(args: list[str], says: str) -
 def test_help_names_the_sections_and_the_picture() -> None:
     result = run("--help")
     assert result.exit_code == 0
-    assert "[SECTION | geometry]" in result.output and "geometry" in result.output
+    assert "[SECTION | geometry | path]" in result.output and "geometry" in result.output
