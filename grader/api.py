@@ -30,8 +30,9 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
 
     The learner's processes run in `wall` (a batch's grading process is in its student's
     wall already, and its server removes it), or else in a wall made here for this grading.
-    Raises `NotFound` when there is nothing to grade there (the message says what to do) and
-    `GradingFailed` when the grader itself broke."""
+    Checks that passed in an earlier grading on this machine replay the inputs they drew then
+    (`grader.replay_store`). Raises `NotFound` when there is nothing to grade there (the
+    message says what to do) and `GradingFailed` when the grader itself broke."""
     if isinstance(submission, Program):
         located, files = None, {e.name: submission for e in exercises}
         quiz = False
@@ -45,8 +46,10 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
         # Imported only now, so the workers boot while pytest and hypothesis load.
         from grader.grading import GraderError, run_checks
         from grader.quiz_item import QuizBroken, with_quiz
+        from grader.replay_store import remembered
         try:
-            report = run_checks(list(exercises), submissions)
+            with remembered():
+                report = run_checks(list(exercises), submissions)
             if quiz:
                 report = with_quiz(report, located)
             return report

@@ -10,9 +10,10 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def replacing(path: Path) -> Iterator[Path]:
+def replacing(path: Path, mode: int | None = None) -> Iterator[Path]:
     """A temporary path beside `path` to write to; renamed onto `path` when the block ends
-    normally, removed when it raises. Readers see the old file or the whole new one."""
+    normally, removed when it raises. Readers see the old file or the whole new one, with
+    `mode` (default: what open() would give)."""
     path = Path(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -20,7 +21,8 @@ def replacing(path: Path) -> Iterator[Path]:
         yield Path(temp)
         with open(temp, "rb") as handle:
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
+        # mkstemp makes 0600; give what open() would, unless told otherwise
+        os.chmod(temp, 0o666 & ~_umask() if mode is None else mode)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
