@@ -6,6 +6,8 @@ gets exactly the report `grade all` gives them alone.
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 from grader.catalog import Exercise
@@ -41,15 +43,24 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
         files = located.files()
     own = wall is None
     wall = Wall.open(memory=MEMORY) if own else wall
+    exercises = list(exercises)
     try:
-        submissions = start_submissions(list(exercises), files, wall=wall)
-        # Imported only now, so the workers boot while pytest and hypothesis load.
+        # Two exercises or more on two cores: half of them in a fork (`grader.side_by_side`);
+        # not in a batch, whose job slots use the cores already, nor in a process with other
+        # threads (a Jupyter kernel), which a fork would copy in the middle of their work.
+        side_by_side = own and len(exercises) > 1 and _cores() > 1 and _one_thread()
+        if not side_by_side:  # started first, so the workers boot while pytest loads
+            submissions = start_submissions(exercises, files, wall=wall)
         from grader.grading import GraderError, run_checks
         from grader.quiz_item import QuizBroken, with_quiz
         from grader.replay_store import remembered
         try:
             with remembered():
-                report = run_checks(list(exercises), submissions)
+                if side_by_side:
+                    from grader.side_by_side import grade_side_by_side
+                    report = grade_side_by_side(exercises, files, wall)
+                else:
+                    report = run_checks(exercises, submissions)
             if quiz:
                 report = with_quiz(report, located)
             return report
@@ -58,6 +69,17 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
     finally:
         if own:
             wall.close()
+
+
+def _one_thread() -> bool:
+    return threading.active_count() == 1
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def grader_failed(problem: str) -> str:

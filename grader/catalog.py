@@ -31,6 +31,9 @@ class Exercise:
     lesson: str
     functions: tuple[Function, ...]
     hints: tuple[str, ...]
+    weight: float = 1.0
+    """How long its grading takes beside the others' (1 = an ordinary exercise): only to
+    split `grade all` evenly across two processes (`grader.side_by_side`)."""
 
     @property
     def checks_module(self) -> str:
@@ -59,6 +62,7 @@ def exercises() -> tuple[Exercise, ...]:
             # An exercise with several functions may list hints per function instead.
             hints=tuple(entry.get("hints") or [h for f in entry["functions"]
                                                 for h in f.get("hints", ())]),
+            weight=float(entry.get("weight", 1.0)),
         )
         for entry in data["exercise"]
     )

@@ -158,7 +158,7 @@ class Wall(Cell):
         """A new cell for one worker, limited to CELL_PROCESSES; None without a wall."""
         if not self.paths:
             return None
-        name = f"w{next(self._cells)}"
+        name = f"w{os.getpid()}-{next(self._cells)}"  # unique in a fork that shares the wall
         paths = []
         try:
             for hierarchy, wall in self.paths:

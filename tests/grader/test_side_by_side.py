@@ -1,0 +1,107 @@
+"""`grade all` grades half of the exercises in a fork (`grader.side_by_side`): the report is
+the one a single process gives, a fork that fails is the grader's one-line failure, and
+nothing is left running."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import api, catalog, replay, replay_store, side_by_side
+from grader.grading import GraderError
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+CLASS = {  # one folder: right, wrong, broken and hostile files side by side
+    "exercise1.py": FIXTURES / "exercise1" / "broken_raises_in_call.py",
+    "exercise2.py": ROOT / "solutions" / "exercise2.py",
+    "exercise3.py": FIXTURES / "exercise3" / "wrong_mutates_y.py",
+    "exercise4.py": FIXTURES / "exercise4" / "wrong_half_lam.py",
+}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    for name, source in CLASS.items():
+        shutil.copy(source, tmp_path / name)
+    return tmp_path
+
+
+def grade_all(folder: Path, monkeypatch, *, side_by_side_: bool):
+    monkeypatch.setattr(api, "_cores", lambda: 2 if side_by_side_ else 1)
+    monkeypatch.setattr(api, "_one_thread", lambda: True)
+    return api.grade(list(catalog.exercises()), folder, folder, quiz=True)
+
+
+def children() -> list[int]:
+    with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children") as handle:
+        return [int(pid) for pid in handle.read().split()]
+
+
+def test_the_report_is_the_one_a_single_process_gives(folder, monkeypatch):
+    splits = []
+    real_split = side_by_side.split
+    monkeypatch.setattr(side_by_side, "split", lambda e: splits.append(1) or real_split(e))
+    together = grade_all(folder, monkeypatch, side_by_side_=True)
+    assert splits == [1]
+    alone = grade_all(folder, monkeypatch, side_by_side_=False)
+    assert splits == [1]
+    assert together == alone
+    assert [e.name for e in together.exercises] == [*catalog.names(), "quiz"]
+    assert 0 < together.score < together.max_score
+    assert children() == []
+
+
+def test_the_forks_replay_records_reach_the_book(folder, monkeypatch):
+    shutil.copy(ROOT / "solutions" / "exercise4.py", folder / "exercise4.py")
+    grade_all(folder, monkeypatch, side_by_side_=True)
+    book = replay_store.load(replay_store.book_file())
+    assert any(key.startswith("exercise4.py::") for key in book)  # recorded in the fork
+    assert any(key.startswith("exercise2.py::") for key in book)  # recorded here
+    before = sum(replay.counts.values())
+    grade_all(folder, monkeypatch, side_by_side_=True)
+    assert sum(replay.counts.values()) > before  # the fork's replays are counted too
+
+
+def test_a_fork_whose_grading_breaks_is_the_graders_failure(folder, monkeypatch):
+    real = side_by_side.run_checks
+
+    def breaks_in_the_fork(exercises, submissions):
+        if any(e.name == "exercise4" for e in exercises):
+            for submission in submissions.values():
+                submission.close()
+            raise GraderError("no checks ran for exercise4")
+        return real(exercises, submissions)
+
+    monkeypatch.setattr(side_by_side, "run_checks", breaks_in_the_fork)
+    with pytest.raises(api.GradingFailed, match="no checks ran for exercise4"):
+        grade_all(folder, monkeypatch, side_by_side_=True)
+    assert children() == []
+
+
+def test_a_fork_that_dies_without_a_word_is_the_graders_failure(folder, monkeypatch):
+    real = side_by_side.run_checks
+
+    def dies_in_the_fork(exercises, submissions):
+        if any(e.name == "exercise4" for e in exercises):
+            os._exit(9)
+        return real(exercises, submissions)
+
+    monkeypatch.setattr(side_by_side, "run_checks", dies_in_the_fork)
+    with pytest.raises(api.GradingFailed, match="ended without a report"):
+        grade_all(folder, monkeypatch, side_by_side_=True)
+    assert children() == []
+
+
+def test_the_heaviest_exercise_is_graded_beside_the_rest():
+    here, there = side_by_side.split(list(catalog.exercises()))
+    assert [e.name for e in there] == ["exercise4"]
+    assert [e.name for e in here] == ["exercise1", "exercise2", "exercise3"]
+
+
+def test_two_light_exercises_go_one_to_each_process():
+    groups = side_by_side.split(list(catalog.exercises()[:2]))
+    assert [len(group) for group in groups] == [1, 1]
