@@ -3,8 +3,8 @@
 Builds a class of N students who each submit every exercise (the reference solutions, with
 some exercises swapped for realistic wrong or stub versions from tests/fixtures/), grades it
 from scratch with `grade batch`, and samples the memory of the whole process tree (the batch,
-each student's grading process and its workers) every 50 ms. Goal (issue 6): at least 60
-students per minute on a 2-core machine, peak memory under 1 GB.
+each student's grading process and its workers) every 50 ms. Goal (issue 18): at most 1.7
+import floors of wall time per student on a 2-core machine, peak memory under 1 GB.
 
     python bench/batch_speed.py [--students 40] [--jobs 2] [--mix mixed|correct]
 """
@@ -130,9 +130,9 @@ def main() -> None:
     print(f"{seconds:.1f} s: {args.students / seconds * 60:.1f} students per minute "
           f"({seconds / args.students:.2f} s each); load average at the end {load:.2f} on "
           f"{os.cpu_count()} CPUs")
-    print(f"machine speed: `import numpy, hypothesis, pytest, click` takes {floor:.3f} s "
-          "(median of 5; about 0.30 s on a quiet machine here), so compare figures taken at "
-          "similar speeds")
+    print(f"floor: `import numpy, hypothesis, pytest, click` takes {floor:.3f} s (median of "
+          f"5), so each student took {seconds / args.students / floor:.2f} floors of wall time "
+          "(goal, issue 18: at most 1.7)")
     print(f"peak memory of the process tree: {peak_pss / 2**20:.0f} MiB (PSS: shared pages "
           f"counted once), {peak_rss / 2**20:.0f} MiB (RSS summed over processes)")
 

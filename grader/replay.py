@@ -9,7 +9,8 @@ hypothesis's cost. If every replayed input passes, hypothesis would have passed 
 fails, the replay is thrown away and hypothesis runs as usual, so the learner sees the same
 smallest counterexample, found the same way, as when grading alone.
 
-Only `grade batch` turns this on (`enable`): a single `grade` run has nothing to replay.
+`grade batch` and `grade watch` turn this on (`enable`) after grading the reference once; a
+single `grade` run replays what earlier runs on this machine kept (`grader.replay_store`).
 """
 
 from __future__ import annotations
