@@ -105,3 +105,13 @@ def test_the_heaviest_exercise_is_graded_beside_the_rest():
 def test_two_light_exercises_go_one_to_each_process():
     groups = side_by_side.split(list(catalog.exercises()[:2]))
     assert [len(group) for group in groups] == [1, 1]
+
+
+def test_no_process_to_spare_grades_everything_here(folder, monkeypatch):
+    alone = grade_all(folder, monkeypatch, side_by_side_=False)
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert grade_all(folder, monkeypatch, side_by_side_=True) == alone
