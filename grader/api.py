@@ -55,12 +55,13 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
         from grader.quiz_item import QuizBroken, with_quiz
         from grader.replay_store import remembered
         try:
-            with remembered():
+            with remembered() as memory:
                 if side_by_side:
                     from grader.side_by_side import grade_side_by_side
                     report = grade_side_by_side(exercises, files, wall)
                 else:
                     report = run_checks(exercises, submissions)
+                memory.note(report.exercises)
             if quiz:
                 report = with_quiz(report, located)
             return report

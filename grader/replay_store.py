@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import os
 import pickle
 import platform
@@ -42,23 +43,40 @@ _DTYPES = {np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_)}
 _SCALARS = (bool, int, float, str)
 
 
+class Memory:
+    """What a grading inside `remembered` tells the store: which exercises did not pass."""
+
+    def __init__(self, failing: set[str]) -> None:
+        self.failing = failing
+
+    def note(self, results: list) -> None:
+        """Remember which of the graded exercises failed: the next grading draws their
+        inputs afresh instead of replaying (a replay that fails costs a second start)."""
+        for result in results:
+            (self.failing.add if result.status != "passed" else self.failing.discard)(result.name)
+
+
 @contextlib.contextmanager
-def remembered() -> Iterator[None]:
+def remembered() -> Iterator[Memory]:
     """Replay inside the block what earlier gradings recorded, and keep what this one adds.
 
-    Does nothing when replay is already on (a batch's server or `grade watch` warmed up)."""
+    An exercise that failed last time is not replayed: a learner working on it would pay
+    for a replay that fails and a grading from scratch. Does nothing when replay is already
+    on (a batch's server or `grade watch` warmed up)."""
     if replay.enabled():
-        yield
+        yield Memory(set())
         return
     path = book_file()
-    book = load(path)
-    replay.enable(book)
+    book, failing = load(path), _failing(path)
+    memory = Memory(set(failing))
+    replay.enable({key: calls for key, calls in book.items()
+                   if key.split(".py::")[0] not in failing})
     try:
-        yield
+        yield memory
     finally:
-        grown = replay.disable() or {}
-        if grown.keys() - book.keys():
-            save(path, grown)
+        grown = {**book, **(replay.disable() or {})}
+        if grown.keys() - book.keys() or memory.failing != failing:
+            save(path, grown, memory.failing)
 
 
 def book_file() -> Path:
@@ -90,18 +108,34 @@ def load(path: Path) -> dict[str, list[dict]]:
     return book if _is_book(book) else {}
 
 
-def save(path: Path, book: dict[str, list[dict]]) -> None:
-    """Write `book` to `path` (readable by this user only) and remove older books; best
-    effort, since a cache that cannot be written only costs time."""
+def save(path: Path, book: dict[str, list[dict]], failing: set[str] = frozenset()) -> None:
+    """Write `book` to `path` (readable by this user only), and beside it the exercises
+    that failed last; remove older books. Best effort: a cache that cannot be written only
+    costs time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with replacing(path, mode=0o600) as temp:
             temp.write_bytes(pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL))
+        with replacing(_failing_file(path), mode=0o600) as temp:
+            temp.write_text(json.dumps(sorted(failing)), encoding="utf-8")
         for old in path.parent.glob("replay-*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def _failing_file(path: Path) -> Path:
+    return path.with_name("replay-failing.json")
+
+
+def _failing(path: Path) -> set[str]:
+    """The exercises whose last grading failed (none if the file is unreadable)."""
+    try:
+        names = json.loads(_failing_file(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
 
 
 def _fingerprint() -> str:

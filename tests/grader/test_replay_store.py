@@ -66,7 +66,7 @@ def test_a_saved_book_loads_bit_for_bit(tmp_path):
 def test_saving_removes_the_books_of_older_versions(tmp_path):
     replay_store.save(tmp_path / "replay-old.pickle", BOOK)
     replay_store.save(tmp_path / "replay-new.pickle", BOOK)
-    assert os.listdir(tmp_path) == ["replay-new.pickle"]
+    assert sorted(os.listdir(tmp_path)) == ["replay-failing.json", "replay-new.pickle"]
 
 
 def test_another_version_of_hypothesis_keeps_another_book(monkeypatch):
@@ -130,3 +130,16 @@ def test_a_cache_that_cannot_be_written_costs_only_time(tmp_path, monkeypatch):
     (tmp_path / "file").write_text("not a folder")
     replay_store.save(replay_store.book_file(), BOOK)  # no exception
     assert (tmp_path / "file").read_text() == "not a folder"
+
+
+def test_an_exercise_that_failed_last_time_is_not_replayed_until_it_passes(tmp_path, monkeypatch):
+    """A learner working on a failing exercise would pay for a failing replay and a grading
+    from scratch each time; so it draws afresh until it passes again."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(ROOT / "solutions" / "exercise3.py", tmp_path / "right.py")
+    shutil.copy(ROOT / "tests/fixtures/exercise3/wrong_l1_squared.py", tmp_path / "wrong.py")
+    assert graded(tmp_path, "right.py")[1] == 0  # nothing to replay yet
+    assert graded(tmp_path, "wrong.py")[1] > 0  # replayed, failed, graded from scratch
+    assert graded(tmp_path, "wrong.py")[1] == 0  # failed last time: drawn afresh
+    assert graded(tmp_path, "right.py")[1] == 0
+    assert graded(tmp_path, "right.py")[1] > 0  # passed last time: replayed again
