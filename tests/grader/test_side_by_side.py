@@ -115,3 +115,49 @@ def test_no_process_to_spare_grades_everything_here(folder, monkeypatch):
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert grade_all(folder, monkeypatch, side_by_side_=True) == alone
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                line = handle.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if entry.isdigit() and text in line:
+            found.append(line)
+    return found
+
+
+def test_ctrl_c_stops_both_processes_and_every_worker(tmp_path):
+    """Ctrl-C in a terminal reaches this process and the fork; both close their workers."""
+    import sys
+    import time
+
+    import pexpect
+
+    sleepy = "def {}(*args):\n    import time\n    time.sleep(60)\n\n\n"
+    (tmp_path / "exercise1.py").write_text(sleepy.format("sign_gradient"))
+    (tmp_path / "exercise4.py").write_text(sleepy.format("lasso_fit")
+                                           + sleepy.format("selected_features"))
+    for name in ("exercise2.py", "exercise3.py"):
+        shutil.copy(ROOT / "solutions" / name, tmp_path / name)
+    child = pexpect.spawn(sys.executable, ["-m", "grader", "all", "--submission", str(tmp_path)],
+                          cwd=str(ROOT), timeout=30, encoding="utf-8")
+    deadline = time.monotonic() + 30
+    while not (processes_mentioning(str(tmp_path / "exercise1.py"))  # this process's
+               and processes_mentioning(str(tmp_path / "exercise4.py"))):  # and the fork's
+        assert time.monotonic() < deadline, "the workers never started"
+        time.sleep(0.05)
+    time.sleep(1.0)  # both sit in a call that sleeps
+    child.sendintr()
+    child.expect("Interrupted.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in child.before
+    deadline = time.monotonic() + 10
+    while processes_mentioning(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_mentioning(str(tmp_path)) == []
