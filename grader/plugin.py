@@ -42,6 +42,14 @@ class GradingPlugin:
         """Checks modules where a replay failed: their results are to be thrown away."""
         """True when the user pressed Ctrl-C (pytest reports a broken checks module the same way)."""
 
+    def pytest_addoption(self, parser: pytest.Parser) -> None:
+        # pytest's own text for a failure is never shown (`_record` reads the exception), but
+        # it is made for every failure: the default long form parses the source of every
+        # frame, hypothesis's included (about 0.2 s a failing check). The terminal plugin,
+        # switched off here, owns `--tb`; this gives its setting the cheap native form.
+        parser.addoption("--l1lab-traceback", dest="tbstyle", default="native",
+                         help="pytest's traceback style for the grader's checks")
+
     @pytest.fixture(scope="module")
     def submission(self, request) -> Submission:
         submission = self.submissions[request.module.__name__]
