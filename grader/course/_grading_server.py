@@ -32,6 +32,7 @@ the wall and removes it, so nothing a student started outlives their grading.
 from __future__ import annotations
 
 import ctypes
+import gc
 import json
 import os
 import resource
@@ -84,6 +85,7 @@ def prepare() -> None:
     from grader import api
 
     api.warm_up()
+    gc.freeze()  # the forks share these pages; a collection in them would copy them all
 
 
 def die_with(parent: int) -> None:
