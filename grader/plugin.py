@@ -17,6 +17,7 @@ from grader import replay
 from grader.catalog import by_checks_module
 from grader.checkspec import CheckSpec
 from grader.failures import Abort, LearnerFailure
+from grader.remembered_reference import RememberedReference
 from grader.results import GRADER_BROKE, CheckResult, Status
 from grader.submission import Submission
 from grader.text import tail
@@ -24,6 +25,7 @@ from grader.text import tail
 REPLAY_BUDGET = 3.0
 """Seconds of the learner's own CPU time one exercise's replays may take (a correct solution
 needs well under 0.5 s) before the exercise is graded from scratch instead."""
+_references: dict[str, RememberedReference] = {}
 FLAKY = ("Your function gave different results for the same input. Make it depend only on "
          "its arguments (no global state, no randomness), then grade again.")
 
@@ -58,14 +60,18 @@ class GradingPlugin:
 
     @pytest.fixture(scope="module")
     def reference(self, request):
-        """The reference solution module; None in a student copy, which has no solutions/.
+        """The reference solution module, its results kept for this process and its forks
+        (`grader.remembered_reference`); None in a student copy, which has no solutions/.
 
         Hidden checks may rely on it; a visible check may use it only for extra feedback.
         """
-        try:
-            return importlib.import_module("solutions." + by_checks_module(request.module.__name__).name)
-        except ModuleNotFoundError:
-            return None
+        name = "solutions." + by_checks_module(request.module.__name__).name
+        if name not in _references:
+            try:
+                _references[name] = RememberedReference(importlib.import_module(name))
+            except ModuleNotFoundError:
+                return None
+        return _references[name]
 
     @pytest.fixture(scope="module")
     def say(self):
