@@ -82,6 +82,8 @@ def _checks_pass(exercises: list[Exercise], submissions: dict[str, Submission]) 
         code = _run_pytest([str(CHECKS_DIR / f"{e.name}.py") for e in exercises], plugin)
     finally:
         for submission in submissions.values():
+            submission.stop()
+        for submission in submissions.values():
             submission.close()
     if code == pytest.ExitCode.INTERRUPTED and plugin.interrupted:  # Ctrl-C, caught by pytest
         raise KeyboardInterrupt

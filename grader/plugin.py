@@ -56,7 +56,7 @@ class GradingPlugin:
     def submission(self, request) -> Submission:
         submission = self.submissions[request.module.__name__]
         yield submission
-        submission.close()
+        submission.stop()  # ends while the next exercise is graded; `grading` closes it
 
     @pytest.fixture(scope="module")
     def reference(self, request):

@@ -130,6 +130,11 @@ class Submission:
             return self.file.source
         return self.program.source.encode("utf-8", errors="replace")  # a lone surrogate: "?"
 
+    def stop(self) -> None:
+        """Start ending the worker; `close` finishes (see `Worker.stop`)."""
+        if self._worker is not None:
+            self._worker.stop()
+
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close()

@@ -91,6 +91,7 @@ class Worker:
         self._hello: dict | None = None
         self._seq = 0
         self._closed = False
+        self._stopping = False
 
     def hello(self) -> dict:
         """The worker's first message: whether the file imported and what it lacks."""
@@ -152,17 +153,30 @@ class Worker:
         self.meter.end_strays()  # nothing the call started outlives it
         return reply
 
+    def stop(self) -> None:
+        """Start ending a full-tier worker without waiting (its pid namespace takes about
+        15 ms to go): stop several, then `close` each, and they end together."""
+        if not self._closed and self.tier is Tier.FULL and not self._stopping:
+            self.used()
+            self._stopping = True
+            try:
+                os.kill(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
     def close(self) -> None:
         """Kill the worker and everything it started; idempotent and quick."""
         if self._closed:
             return
-        self.used()
+        if not self._stopping:
+            self.used()
         self._closed = True
         if self.tier is Tier.FULL and self.process.poll() is None:
             # The keeper outside the namespace kills its pid 1, and with it every process
             # inside, including any that left the process group with setsid.
             try:
-                os.kill(self.process.pid, signal.SIGTERM)
+                if not self._stopping:
+                    os.kill(self.process.pid, signal.SIGTERM)
                 _wait_for_end(self.process, 1.0)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 pass
