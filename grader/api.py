@@ -55,9 +55,7 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
         from grader.grading import GraderError, run_checks
         from grader.quiz_item import QuizBroken, with_quiz
         from grader.replay_store import remembered
-        # What is imported lives as long as the process: keep it out of every garbage
-        # collection from here on (a full one costs 30 ms; hypothesis runs one per grading).
-        gc.freeze()
+        _freeze_imports()
         try:
             with remembered() as memory:
                 if side_by_side:
@@ -74,6 +72,20 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
     finally:
         if own:
             wall.close()
+
+
+_frozen = False
+
+
+def _freeze_imports() -> None:
+    """Keep what is imported, which lives as long as the process, out of every garbage
+    collection from now on (a full one costs 30 ms; hypothesis runs one per grading). Once
+    per process only: in a long one (a Jupyter kernel, `grade watch`) a second freeze would
+    also freeze the cyclic garbage the gradings between left, for good."""
+    global _frozen
+    if not _frozen:
+        gc.freeze()
+        _frozen = True
 
 
 def _one_thread() -> bool:

@@ -161,3 +161,17 @@ def test_ctrl_c_stops_both_processes_and_every_worker(tmp_path):
     while processes_mentioning(str(tmp_path)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert processes_mentioning(str(tmp_path)) == []
+
+
+def test_the_imports_are_frozen_once_per_process(folder, monkeypatch):
+    """A second freeze in a long process (a kernel, `grade watch`) would keep the garbage
+    left by the gradings before it for good."""
+    import gc
+
+    freezes = []
+    monkeypatch.setattr(api, "_frozen", False)
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(1))
+    exercise = [catalog.find("exercise2")]
+    for _ in range(2):
+        api.grade(exercise, folder / "exercise2.py", folder, quiz=False)
+    assert freezes == [1]
