@@ -16,6 +16,7 @@ from grader.locate import NotFound, locate
 from grader.program import Program
 from grader.results import TELL_INSTRUCTOR, Report
 from grader.sandbox.cgroups import MEMORY, Wall
+from grader.sandbox.worker import warm_template
 from grader.submission import start_submissions
 
 __all__ = ["GradingFailed", "NotFound", "grade", "grader_failed", "warm_up"]
@@ -50,6 +51,7 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
         # not in a batch, whose job slots use the cores already, nor in a process with other
         # threads (a Jupyter kernel), which a fork would copy in the middle of their work.
         side_by_side = own and len(exercises) > 1 and _cores() > 1 and _one_thread()
+        warm_template()
         if not side_by_side:  # started first, so the workers boot while pytest loads
             submissions = start_submissions(exercises, files, wall=wall)
         from grader.grading import GraderError, run_checks

@@ -14,6 +14,7 @@ that one call, never the grader.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
@@ -23,17 +24,19 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from grader.sandbox import isolation
+from grader.sandbox import isolation, template
 from grader.sandbox.cgroups import Cell
 from grader.sandbox.cputime import BACKSTOP, Meter
 from grader.sandbox.frames import (MAX_DATA_BYTES, MAX_HEADER_BYTES, Malformed, Reply, WorkerDied,  # noqa: F401
                                     WorkerTimeout, _valid_hello, _valid_reply, read_frame, read_reply)
 from grader.sandbox.isolation import NPROC, NPROC_UNWALLED, Tier
+from grader.sandbox.template import Spawned
 
 WORKER_SCRIPT = Path(__file__).with_name("worker_main.py")
 
@@ -58,24 +61,26 @@ class Worker:
         worker's cgroup, if there is one; `memory`: bytes of address space per process."""
         self.submission = submission = submission.absolute()
         self.tier = isolation.choose(tier)
-        self.cell = cell
         source_fd = _source_file(source)
         req_read, self._req = os.pipe()
         self._resp, resp_write = os.pipe()
         walled = cell is not None and cell.has("pids")
-        self.plan = isolation.plan(self.tier, [req_read, resp_write], submission.parent,
-                                   cgroups=cell.join_files() if cell else [],
-                                   processes=NPROC if walled else NPROC_UNWALLED, memory=memory)
-        command = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(submission),
-                   str(req_read), str(resp_write), json.dumps(functions), json.dumps(self.plan),
-                   str(source_fd)]
+        plan = functools.partial(isolation.plan, self.tier, cwd=submission.parent,
+                                 cgroups=cell.join_files() if cell else [],
+                                 processes=NPROC if walled else NPROC_UNWALLED, memory=memory)
         try:
-            self.process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, pass_fds=(req_read, resp_write, source_fd),
-                cwd=submission.parent, start_new_session=True,
-                env=_worker_env(self.tier, self.plan.get("home")),
-            )
+            self.process = self._fork(plan, submission, functions, (req_read, resp_write, source_fd))
+            if self.process is None:
+                self.plan = plan(channel_fds=[req_read, resp_write])
+                command = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(submission),
+                           str(req_read), str(resp_write), json.dumps(functions),
+                           json.dumps(self.plan), str(source_fd)]
+                self.process = subprocess.Popen(
+                    command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, pass_fds=(req_read, resp_write, source_fd),
+                    cwd=submission.parent, start_new_session=True,
+                    env=_worker_env(self.tier, self.plan.get("home")),
+                )
         finally:
             os.close(req_read)
             os.close(resp_write)
@@ -83,9 +88,9 @@ class Worker:
         os.set_blocking(self._req, False)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._resp, selectors.EVENT_READ)
-        self.meter = Meter(self.process.pid, cell=cell, nested=self.tier is Tier.FULL,
-                           uid=self.plan.get("uid"))
-        self._used = self._began = (0.0, self.meter.clock())
+        self.cell = cell
+        self._meter: Meter | None = None
+        self._used = self._began = (0.0, time.monotonic())
         self._start_timeout = start_timeout
         self._start_backstop = BACKSTOP * start_timeout if start_backstop is None else start_backstop
         self._hello: dict | None = None
@@ -93,8 +98,40 @@ class Worker:
         self._closed = False
         self._stopping = False
 
+    def _fork(self, plan, submission: Path, functions: list[str],
+              fds: tuple[int, int, int]) -> Spawned | None:
+        """The worker as a fork of the warm template, which is told what a fresh worker's
+        command line and environment say; None where there is no template."""
+        found = template.shared(_worker_env(Tier.MINIMAL))
+        if found is None:
+            return None
+        self.plan = plan(channel_fds=[3, 4])  # where the fork keeps them
+        start = json.dumps({
+            "submission": str(submission), "functions": functions, "plan": self.plan,
+            "env": _worker_env(self.tier, self.plan.get("home")), "cwd": str(submission.parent),
+            "umask": _umask(), "rlimits": _rlimits(),
+        }).encode()
+        if len(start) > template.MAX_START:
+            return None
+        spawned = found.spawn(fds)
+        if spawned is not None:  # the fork reads this first (it fits the pipe's buffer)
+            os.write(self._req, struct.pack(">I", len(start)) + start)
+        return spawned
+
+    @property
+    def meter(self) -> Meter:
+        """The worker's CPU meter, made once its pid is known (a template's fork is asked
+        for without waiting, so it starts while the grader goes on)."""
+        if self._meter is None:
+            self._meter = Meter(self.process.pid, cell=self.cell, nested=self.tier is Tier.FULL,
+                                uid=self.plan.get("uid"))
+        return self._meter
+
     def hello(self) -> dict:
         """The worker's first message: whether the file imported and what it lacks."""
+        if self._hello is None and self.process.pid is None:  # its template ended first
+            self._hello = {"ready": False, "confinement": "the worker template ended"}
+            self.close()
         if self._hello is None:
             limit = self._limit(self._start_timeout, self._start_backstop)
             self._hello = _valid_hello(self._read(limit).header)
@@ -168,6 +205,12 @@ class Worker:
         """Kill the worker and everything it started; idempotent and quick."""
         if self._closed:
             return
+        if self.process.pid is None:  # its template ended before it forked: nothing ran
+            self._closed = True
+            if self.cell is not None:
+                self.cell.remove()
+            self._close_channel()
+            return
         if not self._stopping:
             self.used()
         self._closed = True
@@ -185,10 +228,15 @@ class Worker:
         except (ProcessLookupError, PermissionError):
             pass
         self.process.wait()
+        if isinstance(self.process, Spawned):
+            self.process.release()  # only now may the template reap it and its pid be reused
         isolation.sweep(self.plan)
         self.meter.close()
         if self.cell is not None:
             self.cell.remove()  # also what left the process group: setsid, double forks
+        self._close_channel()
+
+    def _close_channel(self) -> None:
         for fd in (self._req, self._resp):
             try:
                 os.close(fd)
@@ -262,6 +310,36 @@ def _source_file(source: bytes) -> int:
         view = view[os.write(fd, view):]
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
+
+
+def warm_template() -> None:
+    """Start this process's warm template now, where there is one, so it imports numpy while
+    the grader imports pytest; a process forked later (`grade all`'s second half, a batch's
+    students) shares it."""
+    template.shared(_worker_env(Tier.MINIMAL))
+
+
+RLIMITS = ("as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
+           "nofile", "nproc", "rss", "rtprio", "sigpending", "stack")
+
+
+def _rlimits() -> dict[str, tuple[int, int]]:
+    """This process's resource limits, which a worker it started would inherit (a batch's
+    grading process lowers its CPU time): a template's fork takes them on."""
+    import resource
+
+    found = {}
+    for name in RLIMITS:
+        which = getattr(resource, f"RLIMIT_{name.upper()}", None)
+        if which is not None:
+            found[name] = resource.getrlimit(which)
+    return found
+
+
+def _umask() -> int:
+    current = os.umask(0o077)
+    os.umask(current)
+    return current
 
 
 def _wait_for_end(process: subprocess.Popen, timeout: float) -> None:

@@ -1,0 +1,228 @@
+"""The warm template: imports numpy once, then forks one worker per request.
+
+Started by `grader.sandbox.template` as ``python -I -B template_main.py CONTROL_FD PARENT
+PADDING``, with the environment a worker gets (PADDING is room for a fork to write its own
+command line). Like `worker_main` (which it loads by path), it imports
+nothing from the grader, and it never reads a learner's file, name or plan: those reach
+each fork through the fork's own request pipe, so no student's data is in this process for
+a later student's fork to find. A fork starts in milliseconds instead of importing numpy
+again (0.1 CPU-s), then runs `worker_main.run`, confinement and all, exactly as a fresh
+worker does.
+
+The control socket (SOCK_SEQPACKET, shared by the grader and its forks) carries requests:
+
+    b"spawn" with four descriptors: the request pipe's read end, the reply pipe's write
+    end, the learner's source, and a reply socket of this worker alone.
+
+On the reply socket this process sends ``{"pid": PID}`` once it has forked, and
+``{"code": CODE}`` (as `subprocess`'s returncode) when the worker has ended. It reaps the
+worker only once the grader closes its end, so the grader may signal the worker's pid and
+process group until then without hitting a stranger that reused the number; a grader that
+closes its end early (or dies) gets its worker killed. When the control socket is closed by
+every holder, every worker is killed and this process exits; it also dies with its parent.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import json
+import os
+import resource
+import selectors
+import signal
+import socket
+import sys
+
+PR_SET_PDEATHSIG = 1
+FIRST_FREE = 6
+"""A fork keeps its request pipe, reply pipe and source as descriptors 3, 4 and 5."""
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(sys.argv[1]))
+    _die_with(int(sys.argv[2]))
+    _retitle([sys.executable, "-I", "-B", __file__])
+    worker = _load("worker_main")
+    import numpy
+
+    worker.np = numpy
+    worker.forget_the_grader()
+    serve(control, worker)
+
+
+def serve(control: socket.socket, worker) -> None:
+    """Fork a worker per request until every holder of `control` has closed it."""
+    selector = selectors.DefaultSelector()
+    selector.register(control, selectors.EVENT_READ, None)
+    children: dict[int, _Child] = {}
+    while True:
+        for key, _ in selector.select():
+            if key.data is None:
+                if not _spawn(control, selector, children, worker):
+                    for child in children.values():
+                        child.kill()
+                    os._exit(0)
+            else:
+                kind, child = key.data
+                if kind == "exit":
+                    child.ended(selector)
+                else:
+                    child.released(selector)
+                if child.done:
+                    del children[child.pid]
+
+
+class _Child:
+    def __init__(self, pid: int, reply: socket.socket) -> None:
+        self.pid, self.reply = pid, reply
+        self.pidfd = os.pidfd_open(pid)
+        self.code: int | None = None
+        self.gone = self.done = False
+
+    def ended(self, selector: selectors.BaseSelector) -> None:
+        """It has ended: tell the grader how, but keep its pid until the grader lets go."""
+        selector.unregister(self.pidfd)
+        info = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)
+        self.code = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+        if self.gone:
+            self._reap()
+        else:
+            try:
+                self.reply.send(json.dumps({"code": self.code}).encode())
+            except OSError:
+                pass
+
+    def released(self, selector: selectors.BaseSelector) -> None:
+        """The grader closed its end (or died): end the worker if it runs, then reap it."""
+        selector.unregister(self.reply)
+        self.gone = True
+        if self.code is None:
+            self.kill()
+        else:
+            self._reap()
+
+    def kill(self) -> None:
+        for target in (-self.pid, self.pid):
+            try:
+                os.kill(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _reap(self) -> None:
+        os.waitpid(self.pid, 0)
+        os.close(self.pidfd)
+        self.reply.close()
+        self.done = True
+
+
+def _spawn(control: socket.socket, selector: selectors.BaseSelector,
+           children: dict[int, _Child], worker) -> bool:
+    """Serve one request; False once the control socket is closed by all its holders."""
+    try:
+        message, fds, _, _ = socket.recv_fds(control, 64, 4)
+    except InterruptedError:
+        return True
+    if not message and not fds:
+        return False
+    if message != b"spawn" or len(fds) != 4:
+        for fd in fds:
+            os.close(fd)
+        return True
+    reply = socket.socket(fileno=fds[3])
+    template = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        _become_worker(template, fds[:3], worker, selector,
+                       [control, reply, *(c.reply for c in children.values())])
+    for fd in fds[:3]:
+        os.close(fd)
+    child = _Child(pid, reply)
+    children[pid] = child
+    selector.register(child.pidfd, selectors.EVENT_READ, ("exit", child))
+    selector.register(reply, selectors.EVENT_READ, ("release", child))
+    try:
+        reply.send(json.dumps({"pid": pid}).encode())
+    except OSError:
+        pass  # the grader is gone already: its end reads as closed, and the worker is killed
+    return True
+
+
+def _become_worker(template: int, fds: list[int], worker, selector: selectors.BaseSelector,
+                   sockets: list[socket.socket]) -> None:
+    """The fork: keep only its three descriptors (never the control socket: with it a
+    learner could ask for workers of their own plan), then run as a fresh worker would.
+    Never returns."""
+    channel = False
+    try:
+        _die_with(template)
+        os.setsid()
+        for sock in sockets:
+            sock.detach()  # closed below, by number; the objects must never close a reused one
+        selector.close()
+        high = [os.dup(fd) for fd in fds]
+        for number, fd in enumerate(high, start=3):
+            os.dup2(fd, number)
+        os.closerange(FIRST_FREE, os.sysconf("SC_OPEN_MAX"))
+        channel = True
+        start, _ = worker.read_frame(3)
+        os.environ.clear()
+        os.environ.update(start["env"])
+        for name, (soft, hard) in start["rlimits"].items():  # what a child of the grader inherits
+            _set_rlimit(name, soft, hard)
+        os.umask(start["umask"])
+        os.chdir(start["cwd"])
+        # What a fresh worker's command line says, for `ps` and for the learner's code alike.
+        sys.argv = [worker.__file__, start["submission"], "3", "4", json.dumps(start["functions"]),
+                    json.dumps(start["plan"]), "5"]
+        _retitle([sys.executable, "-I", "-B", *sys.argv[:2]])
+        worker.run(os.path.abspath(start["submission"]), 3, 4, start["functions"],
+                   start["plan"], 5)
+    except BaseException as exc:  # noqa: BLE001 - before any learner code: the grader's problem
+        try:
+            if channel:
+                worker.write_frame(4, {"seq": 0, "ready": False,
+                                       "confinement": worker.clip(f"template: {exc}")})
+        except BaseException:  # noqa: BLE001
+            pass
+    finally:
+        os._exit(0)
+
+
+def _set_rlimit(name: str, soft: int, hard: int) -> None:
+    try:
+        resource.setrlimit(getattr(resource, f"RLIMIT_{name.upper()}"), (soft, hard))
+    except (AttributeError, ValueError, OSError):  # not ours to raise: this lower one stays
+        pass
+
+
+def _retitle(words: list[str]) -> None:
+    """Rewrite this process's command line in place (as setproctitle does), within the room
+    the padding argument left: a fork then reads in `ps` as the worker it is, naming the
+    file it runs (how the tests and an instructor find a submission's processes)."""
+    try:
+        with open("/proc/self/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        start, end = int(fields[45]), int(fields[46])  # arg_start and arg_end
+    except (OSError, IndexError, ValueError):
+        return
+    text = b"\0".join(os.fsencode(word) for word in words)[: end - start - 1]
+    ctypes.memmove(start, text.ljust(end - start, b"\0"), end - start)
+
+
+def _die_with(parent: int) -> None:
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _load(name: str):
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+if __name__ == "__main__":
+    main()
