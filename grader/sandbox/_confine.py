@@ -141,11 +141,13 @@ def _build_filesystem(plan: dict) -> None:
         mode = "1777" if mask in plan["scratch"] else "0755"
         mount("tmpfs", mask, "tmpfs", MS_NOSUID | MS_NODEV,
               f"mode={mode},size={plan['scratch_bytes']},nr_inodes=4096")
+    umask = os.umask(0o022)  # mount points the dropped uid can pass, whatever the grader's umask
     for path, fd in keep:
         if any(_under(path, mask) for mask in plan["masks"]):
             os.makedirs(path, exist_ok=True)
             mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
         os.close(fd)
+    os.umask(umask)
     for hidden in plan["hide"]:
         if os.path.isdir(hidden):
             mount("tmpfs", hidden, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "mode=0555,size=4k")

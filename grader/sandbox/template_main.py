@@ -35,6 +35,7 @@ import socket
 import sys
 
 PR_SET_PDEATHSIG = 1
+THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 FIRST_FREE = 6
 """A fork keeps its request pipe, reply pipe and source as descriptors 3, 4 and 5."""
 
@@ -44,6 +45,8 @@ def main() -> None:
     _die_with(int(sys.argv[2]))
     _retitle([sys.executable, "-I", "-B", __file__])
     worker = _load("worker_main")
+    for name in THREADS:  # forks copy only the thread that forks: numpy must have no other
+        os.environ[name] = "1"
     import numpy
 
     worker.np = numpy
