@@ -94,6 +94,7 @@ class Worker:
         self._start_timeout = start_timeout
         self._start_backstop = BACKSTOP * start_timeout if start_backstop is None else start_backstop
         self._hello: dict | None = None
+        self._buffer = bytearray()
         self._seq = 0
         self._closed = False
         self._stopping = False
@@ -109,7 +110,7 @@ class Worker:
         start = json.dumps({
             "submission": str(submission), "functions": functions, "plan": self.plan,
             "env": _worker_env(self.tier, self.plan.get("home")), "cwd": str(submission.parent),
-            "umask": _umask(), "rlimits": _rlimits(),
+            "umask": _umask(), "rlimits": _rlimits(), "cpus": _cpus(),
         }).encode()
         if len(start) > template.MAX_START:
             return None
@@ -283,15 +284,18 @@ class Worker:
             self._fail(malformed.how, Malformed)
 
     def _read_exact(self, n: int, limit: _Limit) -> bytes:
-        chunks = []
-        while n:
+        """`n` bytes of the channel. Each read takes what is there (up to 64 KiB more than
+        asked), so a reply's length, header and data usually come in one wait and one read;
+        the rest waits in the buffer for the next frame."""
+        while len(self._buffer) < n:
             self._wait(self._selector, limit)
-            chunk = os.read(self._resp, min(n, 1 << 20))
+            chunk = os.read(self._resp, min(max(n - len(self._buffer), 1 << 16), 1 << 20))
             if not chunk:
                 self._fail(_exit_description(self.process))
-            chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
+            self._buffer += chunk
+        taken = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        return taken
 
     def _fail(self, how: str, kind: type[WorkerDied] = WorkerDied) -> None:
         self.close()
@@ -334,6 +338,15 @@ def _rlimits() -> dict[str, tuple[int, int]]:
         if which is not None:
             found[name] = resource.getrlimit(which)
     return found
+
+
+def _cpus() -> list[int] | None:
+    """The CPUs this process may run on (a batch places each student on one), as a worker it
+    started would inherit them."""
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return None
 
 
 def _umask() -> int:
