@@ -174,6 +174,8 @@ def _become_worker(template: int, fds: list[int], worker, selector: selectors.Ba
         for name, (soft, hard) in start["rlimits"].items():  # what a child of the grader inherits
             _set_rlimit(name, soft, hard)
         os.umask(start["umask"])
+        if start.get("cpus"):
+            os.sched_setaffinity(0, start["cpus"])
         os.chdir(start["cwd"])
         # What a fresh worker's command line says, for `ps` and for the learner's code alike.
         sys.argv = [worker.__file__, start["submission"], "3", "4", json.dumps(start["functions"]),

@@ -52,6 +52,7 @@ def _facets():
                     (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD)],
         "modules": sorted(m for m in sys.modules if m.startswith(("grader", "solutions"))),
         "uid": os.getuid() >= 2_000_000_000 or os.getuid(),
+        "cpus": sorted(os.sched_getaffinity(0)),
     }
 
 def _umask():
@@ -117,6 +118,8 @@ def test_a_fork_of_the_template_starts_as_a_fresh_worker_would(tmp_path, tier, m
     lowered = 4 << 20 if hard == resource.RLIM_INFINITY else min(4 << 20, hard)
     resource.setrlimit(resource.RLIMIT_STACK, (lowered, hard))  # a limit the grader lowered
     umask = os.umask(0o027)  # and a umask it set, both after the template started
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})  # and the CPUs it was placed on
     try:
         forked = start(tmp_path, tier)
         assert isinstance(forked.process, Spawned)
@@ -132,11 +135,13 @@ def test_a_fork_of_the_template_starts_as_a_fresh_worker_would(tmp_path, tier, m
     finally:
         resource.setrlimit(resource.RLIMIT_STACK, (soft, hard))
         os.umask(umask)
+        os.sched_setaffinity(0, cpus)
     assert set(seen_forked) == set(seen_fresh)
     for name in seen_fresh:
         assert seen_forked[name] == seen_fresh[name], name
     assert seen_forked["stack"][1] == json.dumps([lowered, hard])
     assert seen_forked["umask"][1] == str(0o027)
+    assert seen_forked["cpus"][1] == json.dumps([min(cpus)])
 
 
 @pytest.mark.parametrize("tier", TIERS, ids=lambda t: t.value)
