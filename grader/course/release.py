@@ -80,8 +80,11 @@ def _build(root: Path) -> dict[str, Hidden]:
     copy_project(COPIED, root)
     (root / "README.md").write_text(student_readme(), encoding="utf-8")
     pyproject = root / "pyproject.toml"
-    pyproject.write_text(re.sub(r',\s*"solutions"', "", pyproject.read_text(encoding="utf-8")),
-                         encoding="utf-8")
+    text = re.sub(r',\s*"solutions"', "", pyproject.read_text(encoding="utf-8"))
+    # The project's own test settings (xdist options, its tests folder) are not the copy's: a
+    # learner running pytest there without the test extra would get "unrecognized arguments".
+    text = re.sub(r"\n\[tool\.pytest\.ini_options\].*?(?=\n\[|\Z)", "", text, flags=re.S)
+    pyproject.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
     hidden: dict[str, Hidden] = {}
     visible: dict[str, list[CheckSpec]] = {}
     for exercise in catalog.exercises():

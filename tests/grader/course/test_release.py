@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import check_jsonschema
@@ -64,6 +65,23 @@ def test_one_step_per_visible_check_with_its_points_and_the_reporter_adds_them_a
     ids = [s["id"] for s in graders]
     assert reporter["with"]["runners"].split(",") == ids
     assert reporter["env"] == {f"{i.upper()}_RESULTS": f"${{{{steps.{i}.outputs.result}}}}" for i in ids}
+
+
+def test_pytest_in_the_copy_runs_without_the_projects_test_options(copy: Path) -> None:
+    """The copy ships no tests folder and maybe no pytest-xdist: the project's addopts
+    (-n auto ...) would make a learner's own `pytest` there fail before it starts."""
+    settings = tomllib.loads((copy / "pyproject.toml").read_text())
+    assert "pytest" not in settings.get("tool", {})
+    assert settings["project"]["scripts"]["grade"] == "grader.cli:run"
+    (copy / "test_mine.py").write_text("def test_mine():\n    assert 1 + 1 == 2\n")
+    try:
+        result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "-p",
+                                 "no:cacheprovider", "-q", "test_mine.py"], cwd=copy,
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        (copy / "test_mine.py").unlink()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
 
 
 def test_the_gitignore_keeps_what_is_not_the_students_work_out(copy: Path) -> None:
