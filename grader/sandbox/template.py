@@ -26,6 +26,9 @@ from pathlib import Path
 SCRIPT = Path(__file__).with_name("template_main.py")
 TITLE_ROOM = 4400
 """Bytes of command line a fork may rewrite: a fresh worker's, with a path of up to 4096."""
+FORK_WAIT = 120.0
+"""Seconds a grader waits for the template to fork a worker (it takes milliseconds, or the
+time of numpy's import on its first request) before it takes the template as gone."""
 MAX_START = 60_000
 """Bytes of a worker's start message: it must fit the request pipe's buffer (64 KiB)."""
 
@@ -62,33 +65,37 @@ class Template:
             return None
         finally:
             theirs.close()
-        return Spawned(mine)
+        return Spawned(mine, self)
 
     def close(self) -> None:
-        """Close this process's end; the template ends once every holder has closed theirs."""
+        """Give up on this template (it ended or is stuck): close this process's end and, in
+        the process that started it, end it and the workers it still has."""
         self.control.close()
         if os.getpid() == self.owner:
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.process.kill()
+            self.process.wait()
 
 
 class Spawned:
     """A worker the template forked: what `Worker` needs of a `subprocess.Popen`."""
 
-    def __init__(self, reply: socket.socket) -> None:
-        self._reply = reply
+    def __init__(self, reply: socket.socket, template: Template) -> None:
+        self._reply, self._template = reply, template
         self._pid: int | None = None
         self._told = False  # the pid message has come (or never will)
         self.returncode: int | None = None
 
     @property
     def pid(self) -> int | None:
-        """Its pid, waiting for the template to fork it; None if the template ended first."""
+        """Its pid, waiting for the template to fork it; None if the template ended first
+        (or has not answered in FORK_WAIT seconds: then it is stuck, and so taken as ended)."""
+        end = time.monotonic() + FORK_WAIT
         while not self._told:
-            self._receive(None)
+            if not self._receive(max(0.0, end - time.monotonic())):
+                self._told = True
+                self.release()
+        if self._pid is None:  # the next worker starts afresh, or from a new template
+            self._template.broken = True
         return self._pid
 
     def poll(self) -> int | None:

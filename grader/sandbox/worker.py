@@ -1,15 +1,17 @@
 """The grader's side of the worker boundary: start, talk to and kill one worker process.
 
 The learner's code never runs in the grader's process. A `Worker` is given the learner's
-file as bytes (read once by the grader, never again by path) and starts
-`worker_main.py` in a new session (so the whole tree can be killed at once), confined as
-`grader.sandbox.isolation` plans for the tier, sends it float64 arguments, and reads back a JSON
-header plus raw float64 bytes, within a limit of CPU time (`cputime`: the worker's and all it
-starts, so a busy machine changes nothing) and a wall-clock backstop for code that sleeps.
-After its import and after each call, every process it started is killed. It never unpickles, never trusts a size
-it did not bound, and checks every field of every header: the learner's code shares the
-worker process, so anything on the channel may be forged, and a forgery must at worst fail
-that one call, never the grader.
+file as bytes (read once by the grader, never again by path) and runs `worker_main` in a new
+session (so the whole tree can be killed at once): forked from the warm template
+(`grader.sandbox.template`, which imported numpy once) where there is one, else started
+afresh; either way confined as `grader.sandbox.isolation` plans for the tier, sends it
+float64 arguments, and reads back a JSON header plus raw float64 bytes, within a limit of
+CPU time (`cputime`: the worker's and all it starts, so a busy machine changes nothing) and
+a wall-clock backstop for code that sleeps. After its import and after each call, every
+process it started is killed. It never unpickles, never trusts a size it did not bound, and
+checks every field of every header: the learner's code shares the worker process, so
+anything on the channel may be forged, and a forgery must at worst fail that one call, never
+the grader.
 """
 
 from __future__ import annotations

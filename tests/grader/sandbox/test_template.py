@@ -289,3 +289,23 @@ def test_a_forged_control_message_is_ignored(tmp_path):
     worker = start(tmp_path, TIERS[-1])
     assert worker.call("count", ["x"], [0.0], timeout=5.0).value > 0
     worker.close()
+
+
+def test_a_stuck_template_is_given_up_on_and_replaced(tmp_path, monkeypatch):
+    warm_template()
+    stuck = template.started()
+    os.kill(stuck.process.pid, signal.SIGSTOP)
+    try:
+        monkeypatch.setattr(template, "FORK_WAIT", 0.5)
+        worker = Worker(tmp_path / "probe.py", FUNCTIONS, source=PROBE.encode(), start_timeout=10.0)
+        assert worker.hello() == {"ready": False, "confinement": "the worker template ended"}
+        worker.close()
+        assert stuck.broken
+        after = start(tmp_path, TIERS[-1])
+        assert after.call("count", ["x"], [0.0], timeout=5.0).value > 0
+        after.close()
+        assert template.started() is not stuck
+        assert stuck.process.poll() == -signal.SIGKILL  # ended by the process that started it
+    finally:
+        if stuck.process.poll() is None:
+            stuck.process.kill()
