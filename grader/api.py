@@ -110,16 +110,19 @@ def warm_up() -> None:
     """Make later gradings in this process (or in forks of it) fast: import everything a
     grading needs, and record the inputs hypothesis draws for each check on the reference
     solutions, so a grading replays them instead of drawing again (`grader.replay`; a
-    failing replay is graded again from scratch, so no result changes)."""
-    from grader import catalog, grading, paths, replay
+    failing replay is graded again from scratch, so no result changes). The reference itself
+    replays what earlier gradings on this machine kept (`grader.replay_store`), so a warm-up
+    after the first one mostly runs the checks instead of drawing their inputs."""
+    from grader import catalog, grading, paths, replay, replay_store
 
     for exercise in catalog.exercises():
         __import__(exercise.checks_module)
     import grader.quiz_item  # noqa: F401
-    replay.enable()
     folder = paths.solutions()
     if folder is None:  # a student copy: nothing to record, every check draws its inputs
+        replay.enable()
         return
     exercises = list(catalog.exercises())
     # A reference that fails a check records nothing for it: that check then draws as usual.
-    grading.grade(exercises, {e.name: folder / e.file for e in exercises})
+    with replay_store.lasting():
+        grading.grade(exercises, {e.name: folder / e.file for e in exercises})

@@ -143,3 +143,25 @@ def test_an_exercise_that_failed_last_time_is_not_replayed_until_it_passes(tmp_p
     assert graded(tmp_path, "wrong.py")[1] == 0  # failed last time: drawn afresh
     assert graded(tmp_path, "right.py")[1] == 0
     assert graded(tmp_path, "right.py")[1] > 0  # passed last time: replayed again
+
+
+def book_shape(book: dict) -> dict[str, int]:
+    return {key: len(calls) for key, calls in book.items()}
+
+
+def test_a_warm_up_replays_what_an_earlier_one_kept_and_ends_with_the_same_book(monkeypatch):
+    """A batch's server (or `grade watch`) warms up on the reference: the second time it
+    replays the book the first left in the cache, and holds the same book afterwards."""
+    from grader import api
+
+    monkeypatch.setattr(replay, "_book", None)
+    api.warm_up()
+    first = replay.disable()
+    assert replay_store.load(replay_store.book_file()).keys() == first.keys()
+    replay.counts.clear()
+    api.warm_up()
+    second = replay.disable()
+    assert replay.counts["passed"] >= len(first) > 10
+    assert replay.counts["fell back"] == 0
+    assert book_shape(second) == book_shape(first)
+    assert pickle.dumps(second, protocol=5) == pickle.dumps(first, protocol=5)
