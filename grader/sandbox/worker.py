@@ -266,18 +266,25 @@ class Worker:
             pause = min(2 * pause, 0.05)
 
     def _write_all(self, data: bytes, limit: _Limit) -> None:
-        """Write a request, but never wait past the limits on a worker that stopped reading."""
+        """Write a request, but never wait past the limits on a worker that stopped reading.
+        Most requests fit the pipe at once; only the rest waits for the worker to read."""
         view = memoryview(data)
+        view = view[self._write_some(view):]
+        if not view:
+            return
         with selectors.DefaultSelector() as selector:
             selector.register(self._req, selectors.EVENT_WRITE)
             while view:
                 self._wait(selector, limit)
-                try:
-                    view = view[os.write(self._req, view):]
-                except BlockingIOError:
-                    continue
-                except OSError:
-                    self._fail("the worker stopped reading")
+                view = view[self._write_some(view):]
+
+    def _write_some(self, view: memoryview) -> int:
+        try:
+            return os.write(self._req, view)
+        except BlockingIOError:
+            return 0
+        except OSError:
+            self._fail("the worker stopped reading")
 
     def _read(self, limit: _Limit) -> Reply:
         try:
