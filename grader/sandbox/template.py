@@ -83,6 +83,8 @@ class Spawned:
         self._reply, self._template = reply, template
         self._pid: int | None = None
         self._told = False  # the pid message has come (or never will)
+        self.failure: str | None = None
+        """Why the template could not fork it (no process to spare...), if it could not."""
         self.returncode: int | None = None
 
     @property
@@ -94,8 +96,8 @@ class Spawned:
             if not self._receive(max(0.0, end - time.monotonic())):
                 self._told = True
                 self.release()
-        if self._pid is None:  # the next worker starts afresh, or from a new template
-            self._template.broken = True
+        if self._pid is None and self.failure is None:  # the template is gone: the next
+            self._template.broken = True  # worker starts afresh, or from a new template
         return self._pid
 
     def poll(self) -> int | None:
@@ -131,6 +133,8 @@ class Spawned:
             self._pid, self._told = message["pid"], True
         elif isinstance(message, dict) and isinstance(message.get("code"), int):
             self._told, self.returncode = True, message["code"]
+        elif isinstance(message, dict) and isinstance(message.get("failed"), str) and not self._told:
+            self._told, self.failure, self.returncode = True, message["failed"], -signal.SIGKILL
         else:  # the template is gone: its workers died with it
             self._told, self.returncode = True, -signal.SIGKILL
         return True

@@ -86,8 +86,11 @@ class _Child:
     def ended(self, selector: selectors.BaseSelector) -> None:
         """It has ended: tell the grader how, but keep its pid until the grader lets go."""
         selector.unregister(self.pidfd)
-        info = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)
-        self.code = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+        try:
+            info = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)
+            self.code = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+        except ChildProcessError:
+            self.code = -signal.SIGKILL
         if self.gone:
             self._reap()
         else:
@@ -113,7 +116,10 @@ class _Child:
                 pass
 
     def _reap(self) -> None:
-        os.waitpid(self.pid, 0)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
         os.close(self.pidfd)
         self.reply.close()
         self.done = True
@@ -132,15 +138,24 @@ def _spawn(control: socket.socket, selector: selectors.BaseSelector,
         for fd in fds:
             os.close(fd)
         return True
-    reply = socket.socket(fileno=fds[3])
-    template = os.getpid()
-    pid = os.fork()
-    if pid == 0:
-        _become_worker(template, fds[:3], worker, selector,
-                       [control, reply, *(c.reply for c in children.values())])
-    for fd in fds[:3]:
-        os.close(fd)
-    child = _Child(pid, reply)
+    reply, pid = None, None
+    try:
+        reply = socket.socket(fileno=fds[3])
+        template = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            _become_worker(template, fds[:3], worker, selector,
+                           [control, reply, *(c.reply for c in children.values())])
+        child = _Child(pid, reply)
+    except OSError as error:  # no process or descriptor to spare: this request fails, not all
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        _refuse(reply, fds[3], f"{error.strerror or error}")
+        return True
+    finally:
+        for fd in fds[:3]:
+            os.close(fd)
     children[pid] = child
     selector.register(child.pidfd, selectors.EVENT_READ, ("exit", child))
     selector.register(reply, selectors.EVENT_READ, ("release", child))
@@ -149,6 +164,21 @@ def _spawn(control: socket.socket, selector: selectors.BaseSelector,
     except OSError:
         pass  # the grader is gone already: its end reads as closed, and the worker is killed
     return True
+
+
+def _refuse(reply: socket.socket | None, fd: int, why: str) -> None:
+    """Tell the grader its worker could not be started, and let go of its reply socket."""
+    try:
+        if reply is None:
+            os.write(fd, json.dumps({"failed": why}).encode())
+        else:
+            reply.send(json.dumps({"failed": why}).encode())
+    except OSError:
+        pass
+    if reply is not None:
+        reply.close()
+    else:
+        os.close(fd)
 
 
 def _become_worker(template: int, fds: list[int], worker, selector: selectors.BaseSelector,

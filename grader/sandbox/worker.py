@@ -132,8 +132,10 @@ class Worker:
 
     def hello(self) -> dict:
         """The worker's first message: whether the file imported and what it lacks."""
-        if self._hello is None and self.process.pid is None:  # its template ended first
-            self._hello = {"ready": False, "confinement": "the worker template ended"}
+        if self._hello is None and self.process.pid is None:  # its template could not fork it
+            failure = getattr(self.process, "failure", None)
+            self._hello = {"ready": False, "confinement": "the worker template ended" if failure
+                           is None else f"the worker could not be started ({failure})"}
             self.close()
         if self._hello is None:
             limit = self._limit(self._start_timeout, self._start_backstop)

@@ -309,3 +309,34 @@ def test_a_stuck_template_is_given_up_on_and_replaced(tmp_path, monkeypatch):
     finally:
         if stuck.process.poll() is None:
             stuck.process.kill()
+
+
+def test_a_fork_that_fails_fails_that_worker_only(monkeypatch):
+    """No process to spare (EAGAIN): the template answers that request with the reason and
+    goes on serving; the grader's worker says so, and the template is not given up on."""
+    from grader.sandbox import template_main
+
+    control, grader_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pipes = [os.pipe() for _ in range(3)]
+    socket.send_fds(grader_end, [b"spawn"], [pipes[0][0], pipes[1][1], pipes[2][0], theirs.fileno()])
+    theirs.close()
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(template_main.os, "fork", no_fork)
+    import selectors
+    with selectors.DefaultSelector() as selector:
+        assert template_main._spawn(control, selector, {}, worker=None) is True
+    found = template.Template.__new__(template.Template)
+    found.broken = False
+    spawned = Spawned(mine, found)
+    assert spawned.pid is None
+    assert spawned.failure == "Resource temporarily unavailable"
+    assert not found.broken
+    for read, write in pipes:  # the template closed the copies it was sent
+        os.close(read)
+        os.close(write)
+    control.close()
+    grader_end.close()
