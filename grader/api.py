@@ -16,7 +16,7 @@ from grader.locate import NotFound, locate
 from grader.program import Program
 from grader.results import TELL_INSTRUCTOR, Report
 from grader.sandbox.cgroups import MEMORY, Wall
-from grader.sandbox.worker import warm_template
+from grader.sandbox.worker_start import warm_template
 from grader.submission import start_submissions
 
 __all__ = ["GradingFailed", "NotFound", "grade", "grader_failed", "warm_up"]

@@ -33,6 +33,7 @@ import selectors
 import signal
 import socket
 import sys
+from typing import NamedTuple
 
 PR_SET_PDEATHSIG = 1
 THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -51,18 +52,39 @@ def main() -> None:
 
     worker.np = numpy
     worker.forget_the_grader()
-    serve(control, worker)
+    forked = serve(control, worker)
+    # A fork: from here on it is the worker, at the depth of stack a fresh one has (the
+    # learner's recursion limit counts the frames below their code).
+    start = _become_worker(forked, worker)
+    try:
+        worker.run(os.path.abspath(start["submission"]), 3, 4, start["functions"],
+                   start["plan"], 5)
+    finally:
+        os._exit(0)
 
 
-def serve(control: socket.socket, worker) -> None:
-    """Fork a worker per request until every holder of `control` has closed it."""
+class _Fork(NamedTuple):
+    template: int
+    fds: list[int]
+
+
+def serve(control: socket.socket, worker) -> _Fork:
+    """Fork a worker per request until every holder of `control` has closed it; returns
+    only in a fork, having let go of everything of the template's."""
     selector = selectors.DefaultSelector()
     selector.register(control, selectors.EVENT_READ, None)
     children: dict[int, _Child] = {}
     while True:
         for key, _ in selector.select():
             if key.data is None:
-                if not _spawn(control, selector, children, worker):
+                spawned = _spawn(control, selector, children, worker)
+                if isinstance(spawned, _Fork):
+                    for sock in [control, *(c.reply for c in children.values())]:
+                        sock.detach()  # closed by number in the fork; never by these objects
+                    selector.close()
+                    children.clear()  # no other student's worker is known to this one
+                    return spawned
+                if not spawned:
                     for child in children.values():
                         child.kill()
                     os._exit(0)
@@ -126,8 +148,9 @@ class _Child:
 
 
 def _spawn(control: socket.socket, selector: selectors.BaseSelector,
-           children: dict[int, _Child], worker) -> bool:
-    """Serve one request; False once the control socket is closed by all its holders."""
+           children: dict[int, _Child], worker) -> bool | _Fork:
+    """Serve one request; False once the control socket is closed by all its holders; in
+    the fork, what it is to keep."""
     try:
         message, fds, _, _ = socket.recv_fds(control, 64, 4)
     except InterruptedError:
@@ -144,8 +167,8 @@ def _spawn(control: socket.socket, selector: selectors.BaseSelector,
         template = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _become_worker(template, fds[:3], worker, selector,
-                           [control, reply, *(c.reply for c in children.values())])
+            reply.detach()
+            return _Fork(template, fds)
         child = _Child(pid, reply)
     except OSError as error:  # no process or descriptor to spare: this request fails, not all
         if pid:
@@ -154,8 +177,9 @@ def _spawn(control: socket.socket, selector: selectors.BaseSelector,
         _refuse(reply, fds[3], f"{error.strerror or error}")
         return True
     finally:
-        for fd in fds[:3]:
-            os.close(fd)
+        if pid != 0:
+            for fd in fds[:3]:
+                os.close(fd)
     children[pid] = child
     selector.register(child.pidfd, selectors.EVENT_READ, ("exit", child))
     selector.register(reply, selectors.EVENT_READ, ("release", child))
@@ -181,19 +205,15 @@ def _refuse(reply: socket.socket | None, fd: int, why: str) -> None:
         os.close(fd)
 
 
-def _become_worker(template: int, fds: list[int], worker, selector: selectors.BaseSelector,
-                   sockets: list[socket.socket]) -> None:
-    """The fork: keep only its three descriptors (never the control socket: with it a
-    learner could ask for workers of their own plan), then run as a fresh worker would.
-    Never returns."""
+def _become_worker(forked: _Fork, worker) -> dict:
+    """Keep only the fork's three descriptors (never the control socket: with it a learner
+    could ask for workers of their own plan), then take on what a fresh worker would have:
+    its start message says what. Ends the fork if any of it fails."""
     channel = False
     try:
-        _die_with(template)
+        _die_with(forked.template)
         os.setsid()
-        for sock in sockets:
-            sock.detach()  # closed below, by number; the objects must never close a reused one
-        selector.close()
-        high = [os.dup(fd) for fd in fds]
+        high = [os.dup(fd) for fd in forked.fds[:3]]
         for number, fd in enumerate(high, start=3):
             os.dup2(fd, number)
         os.closerange(FIRST_FREE, os.sysconf("SC_OPEN_MAX"))
@@ -210,9 +230,9 @@ def _become_worker(template: int, fds: list[int], worker, selector: selectors.Ba
         # What a fresh worker's command line says, for `ps` and for the learner's code alike.
         sys.argv = [worker.__file__, start["submission"], "3", "4", json.dumps(start["functions"]),
                     json.dumps(start["plan"]), "5"]
-        _retitle([sys.executable, "-I", "-B", *sys.argv[:2]])
-        worker.run(os.path.abspath(start["submission"]), 3, 4, start["functions"],
-                   start["plan"], 5)
+        sys.orig_argv = [sys.executable, "-I", "-B", *sys.argv]
+        _retitle(sys.orig_argv[:5])
+        return start
     except BaseException as exc:  # noqa: BLE001 - before any learner code: the grader's problem
         try:
             if channel:
@@ -220,7 +240,6 @@ def _become_worker(template: int, fds: list[int], worker, selector: selectors.Ba
                                        "confinement": worker.clip(f"template: {exc}")})
         except BaseException:  # noqa: BLE001
             pass
-    finally:
         os._exit(0)
 
 

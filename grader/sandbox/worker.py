@@ -24,23 +24,19 @@ import selectors
 import signal
 import struct
 import subprocess
-import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from grader.sandbox import isolation, template
+from grader.sandbox import isolation, worker_start
 from grader.sandbox.cgroups import Cell
 from grader.sandbox.cputime import BACKSTOP, Meter
 from grader.sandbox.frames import (MAX_DATA_BYTES, MAX_HEADER_BYTES, Malformed, Reply, WorkerDied,  # noqa: F401
                                     WorkerTimeout, _valid_hello, _valid_reply, read_frame, read_reply)
 from grader.sandbox.isolation import NPROC, NPROC_UNWALLED, Tier
 from grader.sandbox.template import Spawned
-
-WORKER_SCRIPT = Path(__file__).with_name("worker_main.py")
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ class Worker:
         worker's cgroup, if there is one; `memory`: bytes of address space per process."""
         self.submission = submission = submission.absolute()
         self.tier = isolation.choose(tier)
-        source_fd = _source_file(source)
+        source_fd = worker_start.source_file(source)
         req_read, self._req = os.pipe()
         self._resp, resp_write = os.pipe()
         walled = cell is not None and cell.has("pids")
@@ -71,18 +67,9 @@ class Worker:
                                  cgroups=cell.join_files() if cell else [],
                                  processes=NPROC if walled else NPROC_UNWALLED, memory=memory)
         try:
-            self.process = self._fork(plan, submission, functions, (req_read, resp_write, source_fd))
-            if self.process is None:
-                self.plan = plan(channel_fds=[req_read, resp_write])
-                command = [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(submission),
-                           str(req_read), str(resp_write), json.dumps(functions),
-                           json.dumps(self.plan), str(source_fd)]
-                self.process = subprocess.Popen(
-                    command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL, pass_fds=(req_read, resp_write, source_fd),
-                    cwd=submission.parent, start_new_session=True,
-                    env=_worker_env(self.tier, self.plan.get("home")),
-                )
+            self.process, self.plan = worker_start.start(
+                plan, submission, functions, self.tier, (req_read, resp_write, source_fd),
+                self._req)
         finally:
             os.close(req_read)
             os.close(resp_write)
@@ -100,26 +87,6 @@ class Worker:
         self._seq = 0
         self._closed = False
         self._stopping = False
-
-    def _fork(self, plan, submission: Path, functions: list[str],
-              fds: tuple[int, int, int]) -> Spawned | None:
-        """The worker as a fork of the warm template, which is told what a fresh worker's
-        command line and environment say; None where there is no template."""
-        found = template.shared(_worker_env(Tier.MINIMAL))
-        if found is None:
-            return None
-        self.plan = plan(channel_fds=[3, 4])  # where the fork keeps them
-        start = json.dumps({
-            "submission": str(submission), "functions": functions, "plan": self.plan,
-            "env": _worker_env(self.tier, self.plan.get("home")), "cwd": str(submission.parent),
-            "umask": _umask(), "rlimits": _rlimits(), "cpus": _cpus(),
-        }).encode()
-        if len(start) > template.MAX_START:
-            return None
-        spawned = found.spawn(fds)
-        if spawned is not None:  # the fork reads this first (it fits the pipe's buffer)
-            os.write(self._req, struct.pack(">I", len(start)) + start)
-        return spawned
 
     @property
     def meter(self) -> Meter:
@@ -313,59 +280,6 @@ class Worker:
         raise kind(how)
 
 
-def _source_file(source: bytes) -> int:
-    """A descriptor of an anonymous file holding `source`, read from the start by the worker."""
-    if hasattr(os, "memfd_create"):
-        fd = os.memfd_create("submission", os.MFD_CLOEXEC)
-    else:
-        with tempfile.TemporaryFile() as file:
-            fd = os.dup(file.fileno())
-    view = memoryview(source)
-    while view:
-        view = view[os.write(fd, view):]
-    os.lseek(fd, 0, os.SEEK_SET)
-    return fd
-
-
-def warm_template() -> None:
-    """Start this process's warm template now, where there is one, so it imports numpy while
-    the grader imports pytest; a process forked later (`grade all`'s second half, a batch's
-    students) shares it."""
-    template.shared(_worker_env(Tier.MINIMAL))
-
-
-RLIMITS = ("as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
-           "nofile", "nproc", "rss", "rtprio", "sigpending", "stack")
-
-
-def _rlimits() -> dict[str, tuple[int, int]]:
-    """This process's resource limits, which a worker it started would inherit (a batch's
-    grading process lowers its CPU time): a template's fork takes them on."""
-    import resource
-
-    found = {}
-    for name in RLIMITS:
-        which = getattr(resource, f"RLIMIT_{name.upper()}", None)
-        if which is not None:
-            found[name] = resource.getrlimit(which)
-    return found
-
-
-def _cpus() -> list[int] | None:
-    """The CPUs this process may run on (a batch places each student on one), as a worker it
-    started would inherit them."""
-    try:
-        return sorted(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return None
-
-
-def _umask() -> int:
-    current = os.umask(0o077)
-    os.umask(current)
-    return current
-
-
 def _wait_for_end(process: subprocess.Popen, timeout: float) -> None:
     """Wait up to `timeout` seconds for `process` to end, waking the moment it does: a pidfd
     becomes readable then (Popen.wait with a timeout polls, and sleeps 12 ms a worker)."""
@@ -378,21 +292,6 @@ def _wait_for_end(process: subprocess.Popen, timeout: float) -> None:
         select.select([fd], [], [], timeout)
     finally:
         os.close(fd)
-
-
-def _worker_env(tier: Tier, home: str | None = None) -> dict[str, str]:
-    """A small environment: no grader secrets, one thread for numpy, same results anywhere.
-
-    `home`: the worker's own scratch folder (reduced tier), its HOME and TMPDIR."""
-    keep = ("PATH", "LANG", "LC_ALL", "HOME", "SYSTEMROOT", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-    env = {key: os.environ[key] for key in keep if key in os.environ}
-    if tier is not Tier.MINIMAL:
-        env["HOME"] = "/tmp"
-    if home is not None:
-        env["HOME"] = env["TMPDIR"] = home
-    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
-    return env
 
 
 def _exit_description(process: subprocess.Popen) -> str:

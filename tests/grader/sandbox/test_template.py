@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from grader.sandbox import isolation, template
 from grader.sandbox.isolation import Tier
 from grader.sandbox.template import Spawned
-from grader.sandbox.worker import Worker, WorkerDied, warm_template
+from grader.sandbox.worker import Worker, WorkerDied
+from grader.sandbox.worker_start import warm_template
 
 TIERS = [t for t in Tier if t.rank <= isolation.detect().tier.rank and t is not Tier.REDUCED]
 
@@ -44,6 +45,8 @@ def _facets():
         "cwd": os.getcwd(),
         "limits": limits,
         "stack": resource.getrlimit(resource.RLIMIT_STACK),
+        "depth": _depth(),
+        "orig_argv": [os.path.basename(a) for a in sys.orig_argv[:4]],
         "path": sys.path,
         "flags": [sys.flags.isolated, sys.flags.no_user_site, sys.dont_write_bytecode],
         "hidden": hidden,
@@ -54,6 +57,18 @@ def _facets():
         "uid": os.getuid() >= 2_000_000_000 or os.getuid(),
         "cpus": sorted(os.sched_getaffinity(0)),
     }
+
+def _depth():
+    reached = 0
+    def down():
+        nonlocal reached
+        reached += 1
+        down()
+    try:
+        down()
+    except RecursionError:
+        pass
+    return reached
 
 def _umask():
     current = os.umask(0o077)
