@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import struct
 import subprocess
 import sys
@@ -90,6 +89,8 @@ RLIMITS = ("as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue",
 def _rlimits() -> dict[str, tuple[int, int]]:
     """This process's resource limits, which a worker it started would inherit (a batch's
     grading process lowers its CPU time): a template's fork takes them on."""
+    import resource  # only where there is a template (Linux)
+
     found = {}
     for name in RLIMITS:
         which = getattr(resource, f"RLIMIT_{name.upper()}", None)
