@@ -2,12 +2,11 @@
 
 Started by `grader.sandbox.template` as ``python -I -B template_main.py CONTROL_FD PARENT
 PADDING``, with the environment a worker gets (PADDING is room for a fork to write its own
-command line). Like `worker_main` (which it loads by path), it imports
-nothing from the grader, and it never reads a learner's file, name or plan: those reach
-each fork through the fork's own request pipe, so no student's data is in this process for
-a later student's fork to find. A fork starts in milliseconds instead of importing numpy
-again (0.1 CPU-s), then runs `worker_main.run`, confinement and all, exactly as a fresh
-worker does.
+command line). Like `worker_main` (which it loads by path), it imports nothing from the
+grader, and it never reads a learner's file, name or plan: those reach each fork through the
+fork's own request pipe, so no student's data is in this process for a later student's fork
+to find. A fork starts in milliseconds instead of importing numpy again (0.1 CPU-s), then
+runs `worker_main.run`, confinement and all, exactly as a fresh worker does.
 
 The control socket (SOCK_SEQPACKET, shared by the grader and its forks) carries requests:
 
