@@ -110,7 +110,10 @@ def main() -> None:
         build_class(folder, args.students, args.mix)
         command = [sys.executable, "-m", "grader", "batch", str(folder), "--out",
                    str(Path(temp) / "grades.csv"), "--jobs", str(args.jobs)]
-        env = {**os.environ, "XDG_CACHE_HOME": str(Path(temp) / "cache")}
+        # The replay book in a cache of its own; matplotlib's font cache (the class report's
+        # plots) where it always is, as on an instructor's machine after the first batch.
+        fonts = os.environ.get("MPLCONFIGDIR") or str(Path.home() / ".cache" / "matplotlib")
+        env = {**os.environ, "XDG_CACHE_HOME": str(Path(temp) / "cache"), "MPLCONFIGDIR": fonts}
         if args.cache == "warm":  # what the first batch (or any grading) leaves
             subprocess.run([sys.executable, "-c", "from grader import api; api.warm_up()"],
                            cwd=ROOT, env=env, check=True)
