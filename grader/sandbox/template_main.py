@@ -44,6 +44,7 @@ def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     _die_with(int(sys.argv[2]))
     _retitle([sys.executable, "-I", "-B", __file__])
+    _more_descriptors()
     worker = _load("worker_main")
     for name in THREADS:  # forks copy only the thread that forks: numpy must have no other
         os.environ[name] = "1"
@@ -246,6 +247,17 @@ def _set_rlimit(name: str, soft: int, hard: int) -> None:
     try:
         resource.setrlimit(getattr(resource, f"RLIMIT_{name.upper()}"), (soft, hard))
     except (AttributeError, ValueError, OSError):  # not ours to raise: this lower one stays
+        pass
+
+
+def _more_descriptors() -> None:
+    """Room for two descriptors per live worker (its pidfd and reply socket), however many
+    job slots a batch runs: the soft limit up to the hard one. Each fork gets the grader's
+    own limits back from its start message."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ValueError, OSError):
         pass
 
 

@@ -182,6 +182,9 @@ def test_the_template_is_one_thread_and_keeps_no_worker_data(tmp_path):
             and time.monotonic() < end:
         time.sleep(0.01)
     assert kinds == ["/dev/null"] * 3 + ["anon_inode", "socket"]  # its epoll and control socket
+    with open(f"/proc/{pid}/limits") as handle:  # room for two descriptors per live worker
+        files = next(line for line in handle if line.startswith("Max open files")).split()
+    assert files[3] == files[4] == str(resource.getrlimit(resource.RLIMIT_NOFILE)[1])
 
 
 def descriptors_of(pid: int) -> list[str]:
