@@ -60,3 +60,15 @@ def course_to_copy(tmp_path_factory):
             patch.setattr(release, "PROJECT", copy)
             patch.setattr(bundle, "PROJECT", copy)
         yield
+
+
+@pytest.fixture(scope="session")
+def course_stubs(tmp_path_factory) -> Path:
+    """exercises/ as released: every stub and the starter notebook, made from solutions/ (the
+    exercises/ here may hold a learner's work)."""
+    from grader.course.starter import starter_notebook
+    from grader.course.stubs import write_stubs
+
+    folder = write_stubs(tmp_path_factory.mktemp("stubs") / "exercises")
+    (folder / "l1lab.ipynb").write_text(starter_notebook(folder), encoding="utf-8")
+    return folder

@@ -62,10 +62,11 @@ def test_an_exception_in_a_call_is_placed_in_its_cell() -> None:
                "ValueError('v is zero somewhere'))" in m for m in messages), messages
 
 
-def test_one_notebook_for_every_exercise_beside_the_stubs(tmp_path: Path) -> None:
+def test_one_notebook_for_every_exercise_beside_the_stubs(
+        course_stubs: Path, tmp_path: Path) -> None:
     """The course folder as released: the .py stubs and l1lab.ipynb, worked in the notebook."""
     folder = tmp_path / "exercises"
-    shutil.copytree(ROOT / "exercises", folder)
+    shutil.copytree(course_stubs, folder)
     sources = [(ROOT / "solutions" / f"exercise{n}.py").read_text() for n in (1, 2)]
     (folder / "l1lab.ipynb").write_text(notebook_of("%matplotlib inline", *sources))
     solved = tmp_path / "solved"
@@ -83,8 +84,8 @@ def pick(folder: Path, exercise: str) -> str:
     return locate([find(exercise)], folder, folder).names[exercise]
 
 
-def test_the_first_file_begun_is_graded(tmp_path: Path) -> None:
-    stub = (ROOT / "exercises" / "exercise2.py").read_text()
+def test_the_first_file_begun_is_graded(course_stubs: Path, tmp_path: Path) -> None:
+    stub = (course_stubs / "exercise2.py").read_text()
     solution = (ROOT / "solutions" / "exercise2.py").read_text()
     assert pick(tmp_path, "exercise2") == "exercise2.py"  # nothing there: not started
     (tmp_path / "l1lab.ipynb").write_text(notebook_of(stub))
@@ -99,16 +100,17 @@ def test_the_first_file_begun_is_graded(tmp_path: Path) -> None:
     assert pick(tmp_path, "exercise2") == "exercise2.py"  # begun, even if wrong: first wins
 
 
-def test_a_broken_notebook_counts_as_begun_so_the_learner_sees_why(tmp_path: Path) -> None:
-    (tmp_path / "exercise2.py").write_text((ROOT / "exercises" / "exercise2.py").read_text())
+def test_a_broken_notebook_counts_as_begun_so_the_learner_sees_why(
+        course_stubs: Path, tmp_path: Path) -> None:
+    (tmp_path / "exercise2.py").write_text((course_stubs / "exercise2.py").read_text())
     (tmp_path / "l1lab.ipynb").write_text("{ not json")
     assert pick(tmp_path, "exercise2") == "l1lab.ipynb"
 
 
-def test_a_fifo_or_a_link_is_never_opened_to_choose(tmp_path: Path) -> None:
-    (tmp_path / "exercise2.py").write_text((ROOT / "exercises" / "exercise2.py").read_text())
+def test_a_fifo_or_a_link_is_never_opened_to_choose(course_stubs: Path, tmp_path: Path) -> None:
+    (tmp_path / "exercise2.py").write_text((course_stubs / "exercise2.py").read_text())
     os.mkfifo(tmp_path / "exercise2.ipynb")
-    (tmp_path / "l1lab.ipynb").symlink_to(ROOT / "exercises" / "l1lab.ipynb")
+    (tmp_path / "l1lab.ipynb").symlink_to(course_stubs / "l1lab.ipynb")
     chosen: list[str] = []
     worker = threading.Thread(target=lambda: chosen.append(pick(tmp_path, "exercise2")),
                               daemon=True)
@@ -128,9 +130,9 @@ def test_without_nbformat_a_notebook_is_a_usage_error(monkeypatch: pytest.Monkey
 
 
 def test_without_nbformat_the_untouched_starter_beside_the_stubs_is_no_problem(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        course_stubs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The base install in a released course folder: the .py stubs are graded, as before."""
-    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    shutil.copytree(course_stubs, tmp_path / "exercises")
     monkeypatch.setitem(sys.modules, "nbformat", None)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["exercise1"])
@@ -156,12 +158,13 @@ def secret_notebook(folder: Path) -> Path:
     return folder / "l1lab.ipynb"
 
 
-def test_a_notebook_that_is_a_link_is_chosen_named_and_never_read(tmp_path: Path) -> None:
+def test_a_notebook_that_is_a_link_is_chosen_named_and_never_read(
+        course_stubs: Path, tmp_path: Path) -> None:
     """Beside the untouched stub, a linked notebook counts as begun, so the learner is told."""
     elsewhere = secret_notebook(tmp_path / "elsewhere")
     student = tmp_path / "student"
     student.mkdir()
-    (student / "exercise2.py").write_text((ROOT / "exercises" / "exercise2.py").read_text())
+    (student / "exercise2.py").write_text((course_stubs / "exercise2.py").read_text())
     (student / "l1lab.ipynb").symlink_to(elsewhere)
     assert pick(student, "exercise2") == "l1lab.ipynb"
     result = CliRunner().invoke(main, ["exercise2", "--submission", str(student),

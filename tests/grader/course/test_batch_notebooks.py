@@ -20,8 +20,9 @@ def solution(name: str) -> str:
     return (ROOT / "solutions" / f"{name}.py").read_text(encoding="utf-8")
 
 
-def stub(name: str) -> str:
-    return (ROOT / "exercises" / f"{name}.py").read_text(encoding="utf-8")
+def stub(course_stubs: Path, name: str) -> str:
+    """The released stub (made from solutions/: exercises/ may hold a learner's work)."""
+    return (course_stubs / f"{name}.py").read_text(encoding="utf-8")
 
 
 WRONG2 = (ROOT / "tests" / "fixtures" / "exercise2" / "wrong_old_sign.py").read_text(encoding="utf-8")
@@ -41,10 +42,10 @@ def write(folder: Path, files: dict[str, str]) -> None:
         (folder / name).write_text(text, encoding="utf-8")
 
 
-def build(root: Path, *, notebooks: bool) -> None:
+def build(course_stubs: Path, root: Path, *, notebooks: bool) -> None:
     """Four students, each handing in the same code as .py files or as notebooks."""
-    stubs = {f"{n}.py": stub(n) for n in NAMES}
-    starter = (ROOT / "exercises" / "l1lab.ipynb").read_text(encoding="utf-8")
+    stubs = {f"{n}.py": stub(course_stubs, n) for n in NAMES}
+    starter = (course_stubs / "l1lab.ipynb").read_text(encoding="utf-8")
     if notebooks:
         classes = {
             "amy_one_notebook": {"l1lab.ipynb": notebook(*map(solution, NAMES)), "quiz.txt": "B,C,D"},
@@ -76,9 +77,10 @@ def run_batch(folder: Path, out: Path, tmp: Path) -> str:
     return out.read_text(encoding="utf-8")
 
 
-def test_a_class_of_notebooks_gives_the_csv_of_the_same_code_in_py_files(tmp_path: Path) -> None:
-    build(tmp_path / "py" / "class", notebooks=False)
-    build(tmp_path / "nb" / "class", notebooks=True)
+def test_a_class_of_notebooks_gives_the_csv_of_the_same_code_in_py_files(
+        course_stubs: Path, tmp_path: Path) -> None:
+    build(course_stubs, tmp_path / "py" / "class", notebooks=False)
+    build(course_stubs, tmp_path / "nb" / "class", notebooks=True)
     as_files = run_batch(tmp_path / "py" / "class", tmp_path / "py" / "grades.csv", tmp_path / "t1")
     as_notebooks = run_batch(tmp_path / "nb" / "class", tmp_path / "nb" / "grades.csv",
                              tmp_path / "t2")
