@@ -52,8 +52,11 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
         # threads (a Jupyter kernel), which a fork would copy in the middle of their work.
         side_by_side = own and len(exercises) > 1 and _cores() > 1 and _one_thread()
         warm_template()
+        # A call the checks name ahead runs in a worker of its own where a core is free
+        # (`grader.ahead`); not in a batch, which keeps every core busy already.
+        early = own and _cores() > 1
         if not side_by_side:  # started first, so the workers boot while pytest loads
-            submissions = start_submissions(exercises, files, wall=wall)
+            submissions = start_submissions(exercises, files, wall=wall, early=early)
         from grader.grading import GraderError, run_checks
         from grader.quiz_item import QuizBroken, with_quiz
         from grader.replay_store import remembered
@@ -62,7 +65,7 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
             with remembered() as memory:
                 if side_by_side:
                     from grader.side_by_side import grade_side_by_side
-                    report = grade_side_by_side(exercises, files, wall)
+                    report = grade_side_by_side(exercises, files, wall, early=early)
                 else:
                     report = run_checks(exercises, submissions)
                 memory.note(report.exercises)

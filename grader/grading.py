@@ -30,16 +30,18 @@ class GraderError(Exception):
 
 def grade(exercises: list[Exercise], files: dict[str, Path], *, call_timeout: float = 2.0,
           time_limit: float = TIME_LIMIT, tier: Tier | None = None,
-          memory: int = MEMORY) -> Report:
+          memory: int = MEMORY, early: bool = False) -> Report:
     """Grade `files[exercise.name]` for each exercise and return the report.
 
     `call_timeout` and `time_limit` are CPU seconds per call and per submission; `tier`
     forces a lower isolation tier than the detected one (see `grader.sandbox.isolation`);
-    `memory` is what all the student's processes may hold together."""
+    `memory` is what all the student's processes may hold together; `early` starts the
+    calls the checks name ahead in workers of their own (`grader.ahead`)."""
     wall = Wall.open(memory=memory)
     try:
         submissions = start_submissions(exercises, files, call_timeout=call_timeout,
-                                        time_limit=time_limit, tier=tier, wall=wall)
+                                        time_limit=time_limit, tier=tier, wall=wall,
+                                        early=early)
         return run_checks(exercises, submissions)
     finally:
         wall.close()

@@ -41,8 +41,10 @@ def split(exercises: list[Exercise]) -> tuple[list[Exercise], list[Exercise]]:
             sorted(groups[1], key=lambda e: order[e.name]))
 
 
-def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall) -> Report:
-    """Grade `exercises` (at least two) in this process and a fork, and merge the reports."""
+def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall, *,
+                       early: bool = False) -> Report:
+    """Grade `exercises` (at least two) in this process and a fork, and merge the reports;
+    `early`: see `grader.submission.Submission`."""
     here, there = split(exercises)
     read, write = os.pipe()
     try:
@@ -50,14 +52,14 @@ def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall) -> Re
     except OSError:  # no process to spare (a process limit): grade them all here
         os.close(read)
         os.close(write)
-        return run_checks(exercises, start_submissions(exercises, files, wall=wall))
+        return run_checks(exercises, start_submissions(exercises, files, wall=wall, early=early))
     if pid == 0:  # the fork: grade `there`, send the result, and leave without cleanup
         os.close(read)
-        _fork_main(there, files, wall, write)
+        _fork_main(there, files, wall, write, early)
     os.close(write)
     reaped = False
     try:
-        mine = run_checks(here, start_submissions(here, files, wall=wall))
+        mine = run_checks(here, start_submissions(here, files, wall=wall, early=early))
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
         os.waitpid(pid, 0)
@@ -79,7 +81,8 @@ def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall) -> Re
     return merged([mine, payload], exercises)
 
 
-def _fork_main(exercises: list[Exercise], files: dict, wall: Wall, write: int) -> None:
+def _fork_main(exercises: list[Exercise], files: dict, wall: Wall, write: int,
+               early: bool) -> None:
     """The fork's whole life: it never returns into the caller's code (its finally blocks
     would close the parent's wall)."""
     code = 0
@@ -87,7 +90,8 @@ def _fork_main(exercises: list[Exercise], files: dict, wall: Wall, write: int) -
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # _stop: end as on Ctrl-C
         before = replay.counts.copy()
         try:
-            report = run_checks(exercises, start_submissions(exercises, files, wall=wall))
+            report = run_checks(exercises, start_submissions(exercises, files, wall=wall,
+                                                             early=early))
             message = ("report", report, replay.disable(), replay.counts - before)
         except GraderError as error:
             message = ("failed", str(error), None, replay.counts - before)

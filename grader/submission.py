@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from grader import notebook
+from grader.ahead import EarlyCall
 from grader.sandbox import isolation
 from grader.catalog import Exercise, Function
+from grader.checkspec import Ahead
 from grader.failures import (Abort, Call, CannotLoad, Crashed, NoFile, NotStarted, Raised,
                              Stalled, TimedOut, describe_exception)
 from grader.locate import Submitted, read_path
@@ -72,10 +74,11 @@ class Submission:
     def __init__(self, file: Submitted | Path | Program, exercise: Exercise, *,
                  call_timeout: float = 2.0, start_timeout: float = 10.0,
                  time_limit: float = TIME_LIMIT, tier: Tier | None = None,
-                 wall: Wall | None = None) -> None:
+                 wall: Wall | None = None, early: bool = False) -> None:
         """Time limits are CPU seconds: `call_timeout` per call, `start_timeout` for the
         import, `time_limit` for all of it; `wall`: the student's cgroup, which gives each
-        worker a cell (see `grader.sandbox.cgroups`)."""
+        worker a cell (see `grader.sandbox.cgroups`); `early`: start the calls the checks
+        name `Ahead` in workers of their own (`begin`), where there is a core to spare."""
         self._given, self._scratch = file, None
         self.program = file if isinstance(file, Program) else None
         if self.program is not None:  # run from a private, empty folder: nothing left beside
@@ -95,6 +98,8 @@ class Submission:
         self.wall = wall
         self._worker: Worker | None = None
         self._seen_cpu = 0.0
+        self.early = early
+        self._early: dict[str, EarlyCall] = {}
         self.start()
 
     def start(self) -> None:
@@ -105,17 +110,33 @@ class Submission:
             self._start_limit = min(self.start_timeout, max(self.time_left, 0.5))
             self._start_backstop = min(BACKSTOP * self._start_limit, max(self.wait_left, 0.5))
             self._seen_cpu = 0.0
-            self._worker = Worker(self.path, [f.name for f in self.exercise.functions],
-                                  source=self._source, start_timeout=self._start_limit,
-                                  tier=self.tier, cell=self.wall.cell() if self.wall else None,
-                                  memory=self.wall.memory if self.wall else None,
-                                  start_backstop=self._start_backstop)
+            self._worker = self._new_worker()
+
+    def _new_worker(self) -> Worker:
+        return Worker(self.path, [f.name for f in self.exercise.functions],
+                      source=self._source, start_timeout=self._start_limit, tier=self.tier,
+                      cell=self.wall.cell() if self.wall else None,
+                      memory=self.wall.memory if self.wall else None,
+                      start_backstop=self._start_backstop)
+
+    def begin(self, calls: tuple[Ahead, ...]) -> None:
+        """Start `calls` now, each in a worker of its own (`grader.ahead`), if this submission
+        starts them early and has a worker to run them; the checks take their results."""
+        if not self.early or self._worker is None:
+            return
+        for ahead in calls:
+            if ahead.function not in self._early:
+                self._early[ahead.function] = EarlyCall(
+                    self._new_worker(), self.exercise.function(ahead.function),
+                    tuple(ahead.arguments()),
+                    timeout=min(ahead.timeout, self.time_left),
+                    backstop=min(BACKSTOP * ahead.timeout, self.wait_left))
 
     def again(self) -> Submission:
         """The same file with the same limits in a new worker, all its time still to use."""
         return Submission(self._given, self.exercise, call_timeout=self.default_timeout,
                           start_timeout=self.start_timeout, time_limit=self.time_limit,
-                          tier=self.tier, wall=self.wall)
+                          tier=self.tier, wall=self.wall, early=self.early)
 
     def _program_source(self) -> bytes | None:
         """The bytes the worker runs: the `.py` file's own, or a program's source (a
@@ -132,10 +153,15 @@ class Submission:
 
     def stop(self) -> None:
         """Start ending the worker; `close` finishes (see `Worker.stop`)."""
+        for early in self._early.values():  # not taken by now: no check will take it
+            early.worker.abandon()
         if self._worker is not None:
             self._worker.stop()
 
     def close(self) -> None:
+        for early in self._early.values():
+            early.close()
+        self._early.clear()
         if self._worker is not None:
             self._worker.close()
             self._worker = None
@@ -162,10 +188,21 @@ class Submission:
             raise OutOfTime(call, BACKSTOP * self.time_limit, waited=True)
         timeout = min(self.call_timeout, self.time_left)
         backstop = min(BACKSTOP * self.call_timeout, self.wait_left)
+        early = self._early.get(function.name)
+        if early is not None and early.matches(args):
+            del self._early[function.name]
+        else:
+            early = None
+        reply = None
         try:
-            reply = worker.call(function.name, list(function.params), list(args),
-                                timeout=timeout, backstop=backstop)
+            if early is not None:  # its result, as this call would have had it
+                reply = early.take(timeout, backstop)
+            if reply is None:
+                early = None
+                reply = worker.call(function.name, list(function.params), list(args),
+                                    timeout=timeout, backstop=backstop)
         except WorkerTimeout as stop:
+            worker.close()  # stopped here, it would have been this worker
             self._worker = None
             if stop.waited and backstop < BACKSTOP * self.call_timeout:
                 raise OutOfTime(call, BACKSTOP * self.time_limit, waited=True) from None
@@ -182,6 +219,9 @@ class Submission:
             raise Crashed(call, died.how) from None
         finally:
             self._spend(worker)
+            if early is not None:
+                self.time_left -= min(early.cpu, timeout)
+                self.wait_left -= min(early.wait, backstop)
         header = reply.header
         if not header.get("ok"):
             error = header.get("error") or {}
@@ -279,9 +319,10 @@ def _frozen(arg):
 
 def start_submissions(exercises: list[Exercise], files: dict[str, Submitted | Path | Program], *,
                       call_timeout: float = 2.0, time_limit: float = TIME_LIMIT,
-                      tier: Tier | None = None, wall: Wall | None = None) -> dict[str, Submission]:
+                      tier: Tier | None = None, wall: Wall | None = None,
+                      early: bool = False) -> dict[str, Submission]:
     """Start one worker per exercise, keyed by checks module, before pytest is even imported;
-    each in a cell of the student's `wall`."""
+    each in a cell of the student's `wall`. `early`: see `Submission`."""
     return {e.checks_module: Submission(files[e.name], e, call_timeout=call_timeout,
-                                        time_limit=time_limit, tier=tier, wall=wall)
+                                        time_limit=time_limit, tier=tier, wall=wall, early=early)
             for e in exercises}

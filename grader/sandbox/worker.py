@@ -24,6 +24,7 @@ import selectors
 import signal
 import struct
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,7 @@ class Worker:
         self._seq = 0
         self._closed = False
         self._stopping = False
+        self._abandoned = threading.Event()
 
     @property
     def meter(self) -> Meter:
@@ -133,6 +135,15 @@ class Worker:
     def last_wait(self) -> float:
         """Seconds on the backstop's clock the last call (or the import) took."""
         return self._used[1] - self._began[1]
+
+    def last_cpu(self) -> float:
+        """CPU seconds the last call (or the import) used, with all it started."""
+        return self._used[0] - self._began[0]
+
+    def abandon(self) -> None:
+        """From another thread: make the thread waiting on this worker stop waiting (within
+        50 ms), close the worker and raise WorkerDied; `close` afterwards as usual."""
+        self._abandoned.set()
 
     def call(self, func: str, names: list[str], args: list, *, timeout: float,
              backstop: float | None = None) -> Reply:
@@ -226,6 +237,8 @@ class Worker:
         by a busy machine never stops a worker that has answered."""
         pause = 0.002
         while not selector.select(pause):
+            if self._abandoned.is_set():
+                self._fail("no longer wanted")
             if self.meter.cpu() >= limit.cpu:
                 self.close()
                 raise WorkerTimeout(waited=False)

@@ -48,7 +48,8 @@ def fixture_files() -> list:
 @pytest.mark.parametrize(("exercise", "path"), fixture_files())
 def test_fixture_scores_as_declared(exercise: str, path: Path) -> None:
     kind, failing, message = expectation(path)
-    result = grade([find(exercise)], {exercise: path}).exercises[0]
+    # As a learner's `grade` does on two cores: exercise 4's story starts early (grader.ahead).
+    result = grade([find(exercise)], {exercise: path}, early=True).exercises[0]
     statuses = {check.name: check.status for check in result.checks}
     feedback = "\n".join(f"{c.name}: {c.status.value}: {c.message}" for c in result.checks)
     assert Status.ERROR not in statuses.values(), feedback

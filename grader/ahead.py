@@ -1,0 +1,83 @@
+"""A call of the learner's code started before its check runs, in a worker of its own.
+
+Exercise 4's story trains the learner's model on 1,000 x 1,000 data: most of a second of
+their CPU, which the grader would otherwise spend waiting, one core idle. A checks module
+names such a call (`checkspec.Ahead`); when its exercise's grading begins, a thread starts
+the call in a second worker (same file, same confinement, a cell of the same wall), and
+the other checks run meanwhile. When the check makes the call, with the very same
+argument objects, it takes that result instead of calling again.
+
+Nothing the learner sees changes. The result is judged by the limits the check's own call
+would have had then (`take`): a call that used more CPU than that is a timeout, exactly as
+if it had run there and then; what the early worker cannot settle (its import failed, it
+crashed, it was stopped under a more generous limit than the check's) is called again, the
+usual way. The early worker's import is not charged to the learner; its call is, once.
+"""
+
+from __future__ import annotations
+
+import threading
+from grader.catalog import Function
+from grader.sandbox.frames import Reply, WorkerTimeout
+from grader.sandbox.worker import Worker
+
+
+class EarlyCall:
+    """One call of `function` running in `worker` on a thread of its own."""
+
+    def __init__(self, worker: Worker, function: Function, args: tuple, *, timeout: float,
+                 backstop: float) -> None:
+        """`timeout` and `backstop` are the call's limits, at least those the check's own
+        call will have."""
+        self.worker, self.function, self.args = worker, function, args
+        self.timeout, self.backstop = timeout, backstop
+        self.outcome: Reply | WorkerTimeout | None = None
+        self.cpu = self.wait = 0.0
+        self._thread = threading.Thread(target=self._run, name=f"l1lab-early-{function.name}",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            hello = self.worker.hello()
+            if (hello.get("confinement") or not hello.get("ready")
+                    or self.function.name in hello.get("missing", [])):
+                return  # the check's own call says what is wrong, as always
+            try:
+                self.outcome = self.worker.call(self.function.name, list(self.function.params),
+                                                list(self.args), timeout=self.timeout,
+                                                backstop=self.backstop)
+            except WorkerTimeout as stop:
+                self.outcome = stop
+            self.cpu, self.wait = self.worker.last_cpu(), self.worker.last_wait()
+        except Exception:  # it crashed, sent garbage or was abandoned: called again, as usual
+            self.outcome = None
+        finally:
+            self.worker.close()
+
+    def matches(self, args: tuple) -> bool:
+        """Whether a call with `args` is this one (the same objects, not equal copies)."""
+        return len(args) == len(self.args) and all(a is b for a, b in zip(args, self.args))
+
+    def take(self, timeout: float, backstop: float) -> Reply | None:
+        """The reply as the check's own call, with these limits, would have had it; raises
+        WorkerTimeout where that call would have been stopped; None where this one cannot
+        say (the check then makes its call itself)."""
+        self._thread.join()
+        outcome = self.outcome
+        if isinstance(outcome, Reply):
+            if self.cpu > timeout:
+                raise WorkerTimeout(waited=False)
+            return outcome
+        if isinstance(outcome, WorkerTimeout):
+            if self.cpu >= timeout:
+                raise WorkerTimeout(waited=False)
+            if outcome.waited and self.backstop >= backstop:
+                raise WorkerTimeout(waited=True)
+        return None
+
+    def close(self) -> None:
+        """Stop the call if it still runs, and end its worker."""
+        self.worker.abandon()
+        self._thread.join()
+        self.worker.close()
