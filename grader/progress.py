@@ -103,16 +103,19 @@ def failing_function(folder: Path, exercise: Exercise) -> str | None:
     return function if isinstance(function, str) else None
 
 
-def what_next(folder: Path, passed: Exercise, *, watching: bool = False) -> str:
+def what_next(folder: Path, passed: Exercise, *, watching: bool = False,
+              notebook: str | None = None) -> str:
     """After `passed` passes: the next exercise to do, or that the course is complete.
-    `watching`: the learner runs `grade watch`, which grades a file when it is saved."""
+    `watching`: the learner runs `grade watch`, which grades a file when it is saved;
+    `notebook`: the notebook `passed` was written in, where the next one goes too."""
     order = list(catalog.exercises())
     start = order.index(passed)
     for exercise in order[start + 1:] + order[:start]:
         entry = last(folder, exercise)
         if entry is None or entry.get("status") != "passed":
-            then = (f"Open {exercise.file} beside this one; saving it grades it." if watching
-                    else f"Run: grade {exercise.name}")
+            then = (f"Run: grade {exercise.name}" if not watching
+                    else f"Its section in {notebook} is next; saving the notebook grades it."
+                    if notebook else f"Open {exercise.file} beside this one; saving it grades it.")
             return f"Next: {exercise.name} ({exercise.title}). {then}"
     from grader.locate import Located
     from grader.quiz_item import grade_quiz  # the quiz is cheap to grade: no learner code

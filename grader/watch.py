@@ -7,6 +7,11 @@ the inputs drawn (a fraction of a cold `grade exerciseN`), and whatever one grad
 behind cannot change the next. Saves
 are seen through `watchfiles`, which also catches editors that save by writing another file
 and renaming it over the old one (vim, VS Code, nano's backups).
+
+Every file an exercise may be graded from is watched (`grader.candidates`: its `.py` file,
+its own notebook, the course notebook `l1lab.ipynb`). A notebook counts as changed when its
+code does: Jupyter's autosave of new outputs grades nothing; a saved code cell grades every
+exercise that notebook may hold, together.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from pathlib import Path
 
 import click
 
-from grader import api, catalog, progress
+from grader import api, candidates, catalog, notebook, progress
 from grader.reports.text import overview, to_text
 
 QUIT_KEYS = ("q", "Q", "\x1b")
@@ -47,9 +52,11 @@ def _watch(folder: Path, color: bool | None) -> None:
     api.warm_up()
     _run_forked(lambda: _show_overview(folder, color))
     stop = threading.Event()
-    graded = {e: _contents(folder / e.file) for e in catalog.exercises()}
+    names = {e: candidates.names(e) for e in catalog.exercises()}
+    files = {name for chosen in names.values() for name in chosen}
+    raw = {name: _read(folder / name) for name in files}
+    code = {name: _code(folder / name, raw[name]) for name in files}
     click.echo(FOOTER.format(folder=_shown(folder)))
-    files = {e.file for e in catalog.exercises()}
     with _keys_that_stop(stop):
         # What is graded is decided by content, not by events: a save made while the
         # watcher starts (it reports nothing) is found at the next tick, and a save that
@@ -58,24 +65,49 @@ def _watch(folder: Path, color: bool | None) -> None:
                                   raise_interrupt=True, debounce=400, rust_timeout=500,
                                   yield_on_timeout=True,
                                   watch_filter=lambda _, path: Path(path).name in files):
-            for exercise, before in graded.items():
-                if _unchanged(folder / exercise.file, before):
+            changed = set()
+            for name in files:
+                if _read(folder / name) in (raw[name], None):
                     continue
-                now = _contents(folder / exercise.file)
-                if now == before or now is None:
+                data = _contents(folder / name)
+                if data is None:  # gone again: wait for it to be back
                     continue
-                graded[exercise] = now
+                raw[name], now = data, _code(folder / name, data)
+                if now is not None and now != code[name]:
+                    changed.add(name)
+                code[name] = now
+            due = {e: graded for e, chosen in names.items()
+                   if (graded := _graded(e, chosen, raw)) in changed}
+            if due:
                 if sys.stdout.isatty():
                     click.clear()
-                _run_forked(lambda: _grade_one(folder, exercise, color))
+                _run_forked(lambda: _grade_some(folder, due, color))
                 click.echo(FOOTER.format(folder=_shown(folder)))
 
 
-def _unchanged(path: Path, before: bytes | None) -> bool:
+def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes() == before
+        return path.read_bytes()
     except OSError:
-        return True
+        return None
+
+
+def _code(path: Path, data: bytes | None) -> bytes | None:
+    """What grading `path` (holding `data`) depends on: a `.py` file's bytes, a notebook's
+    code (not its outputs or metadata), or its bytes when that cannot be read."""
+    if data is None or path.suffix != ".ipynb":
+        return data
+    try:
+        cells = notebook.code_cells(data, path.name, plain=not notebook.available())
+        return notebook.program(cells, path.name).source.encode("utf-8", "surrogatepass")
+    except Exception:  # not a notebook (yet): grading it says what is wrong
+        return data
+
+
+def _graded(exercise: catalog.Exercise, names: list[str], raw: dict) -> str | None:
+    """Which of `names` grading `exercise` would take now (`grader.candidates`)."""
+    there = [(name, raw[name]) for name in names if raw[name] is not None]
+    return candidates.choose(there, exercise) if there else None
 
 
 def _contents(path: Path) -> bytes | None:
@@ -100,12 +132,16 @@ def _show_overview(folder: Path, color: bool | None) -> int:
     return 0
 
 
-def _grade_one(folder: Path, exercise: catalog.Exercise, color: bool | None) -> int:
-    report = api.grade([exercise], folder, folder, quiz=False)
+def _grade_some(folder: Path, due: dict[catalog.Exercise, str], color: bool | None) -> int:
+    """Grade the exercises `due`, each from the file named beside it."""
+    report = api.grade(list(due), folder, folder, quiz=False)
     text = to_text(report)
     progress.record(folder, report.exercises)
     if report.status == "passed":
-        text = text.rstrip("\n") + "\n" + progress.what_next(folder, exercise, watching=True) + "\n"
+        last, name = list(due.items())[-1]
+        text = text.rstrip("\n") + "\n" + progress.what_next(
+            folder, last, watching=True,
+            notebook=name if name.endswith(".ipynb") else None) + "\n"
     click.echo(text, nl=False, color=color)
     return 0 if report.status == "passed" else 1
 

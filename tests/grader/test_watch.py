@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -52,6 +53,42 @@ def test_a_wrong_save_fails_a_fixed_one_passes_and_q_quits(watching) -> None:
     child.close()
     assert child.exitstatus == 0
     assert "Traceback" not in (child.before or "")
+
+
+def test_a_notebook_save_grades_what_it_changed(tmp_path: Path, course_stubs: Path) -> None:
+    """Worked in the starter notebook beside the stubs: a saved code cell grades the exercise
+    it holds (not the ones still only stubs), and a save of new outputs grades nothing."""
+    import nbformat
+
+    folder = tmp_path / "exercises"
+    shutil.copytree(course_stubs, folder)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    child = pexpect.spawn(GRADE, ["watch"], cwd=tmp_path, env=env, encoding="utf-8",
+                          timeout=120, dimensions=(40, 120))
+    try:
+        child.expect("Total: 0/55")
+        child.expect(FOOTER)
+        book = nbformat.read(folder / "l1lab.ipynb", as_version=4)
+        book.cells.append(nbformat.v4.new_code_cell(
+            (ROOT / "solutions" / "exercise2.py").read_text()))
+        nbformat.write(book, folder / ".l1lab.ipynb.tmp")
+        os.replace(folder / ".l1lab.ipynb.tmp", folder / "l1lab.ipynb")
+        child.expect(FOOTER)
+        graded = child.before
+        for cell in book.cells:  # Jupyter's autosave: outputs change, code does not
+            if cell.cell_type == "code":
+                cell.outputs = [nbformat.v4.new_output("stream", text="ran\n")]
+        nbformat.write(book, folder / "l1lab.ipynb")
+        (folder / "exercise1.py").write_text((ROOT / "solutions" / "exercise1.py").read_text())
+        child.expect(FOOTER)  # exercise1, graded after the outputs' save was seen
+        also = child.before
+    finally:
+        child.terminate(force=True)
+    assert re.search(r"exercise2: .*Score: 12/12", graded, re.S), graded
+    assert ("Next: exercise3 (The Elastic Net loss). Its section in l1lab.ipynb is next; "
+            "saving the notebook grades it.") in graded
+    assert "exercise1:" not in graded and "exercise3:" not in graded
+    assert re.search(r"exercise1: .*Score: 10/10", also, re.S) and "exercise2:" not in also
 
 
 def test_ctrl_c_leaves_cleanly(watching) -> None:
