@@ -125,12 +125,18 @@ class Submission:
         if not self.early or self._worker is None:
             return
         for ahead in calls:
-            if ahead.function not in self._early:
+            if ahead.function in self._early:
+                continue
+            args, worker = tuple(ahead.arguments()), None
+            try:
+                worker = self._new_worker()
                 self._early[ahead.function] = EarlyCall(
-                    self._new_worker(), self.exercise.function(ahead.function),
-                    tuple(ahead.arguments()),
+                    worker, self.exercise.function(ahead.function), args,
                     timeout=min(ahead.timeout, self.time_left),
                     backstop=min(BACKSTOP * ahead.timeout, self.wait_left))
+            except (OSError, RuntimeError):  # no process, file or thread to spare: the
+                if worker is not None:       # check makes its call as usual
+                    worker.close()
 
     def again(self) -> Submission:
         """The same file with the same limits in a new worker, all its time still to use."""

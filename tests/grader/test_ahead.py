@@ -144,3 +144,19 @@ def test_the_story_is_named_ahead_with_the_objects_its_check_passes():
     (story,) = exercise4.AHEAD
     assert story.function == "lasso_fit" and story.timeout == exercise4.STORY_TIMEOUT
     assert all(a is b for a, b in zip(story.arguments(), exercise4.story_arguments()))
+
+
+def test_with_no_thread_to_spare_the_check_makes_its_call_as_usual(tmp_path, monkeypatch):
+    import threading
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    made = submission(learner(tmp_path, PROCESS), early=True)
+    try:
+        here = made.lasso_fit(np.eye(2), np.ones(2), 0.5).value[0]
+        story = made.lasso_fit(*STORY).value[0]
+    finally:
+        made.close()
+    assert story == here  # called in the exercise's own worker
