@@ -72,3 +72,44 @@ def course_stubs(tmp_path_factory) -> Path:
     folder = write_stubs(tmp_path_factory.mktemp("stubs") / "exercises")
     (folder / "l1lab.ipynb").write_text(starter_notebook(folder), encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="session")
+def reference_inputs():
+    """What each hypothesis check was called with when grading the reference (`grader.replay`),
+    recorded once per test process: the inputs every correct submission must get, and the
+    book a replayed grading uses."""
+    from grader import catalog, replay
+    from grader.grading import grade
+
+    replay.enable()
+    try:
+        exercises = catalog.exercises()
+        folder = Path(__file__).parent / "solutions"
+        report = grade(exercises, {e.name: folder / e.file for e in exercises})
+        assert report.score == report.max_score
+    finally:
+        book = replay.disable()
+    assert len(book) >= 20  # every hypothesis check of every exercise
+    return book
+
+
+@pytest.fixture(scope="session")
+def graded_with_replay(reference_inputs):
+    """`graded_with_replay(exercise, path)`: the report of `path` graded with the reference's
+    inputs replayed, as `grade batch` grades (no call started early); it asserts that some
+    check really was replayed."""
+    from grader import replay
+    from grader.grading import grade
+
+    def graded(exercise, path):
+        before = sum(replay.counts.values())
+        replay.enable(reference_inputs)
+        try:
+            report = grade([exercise], {exercise.name: path})
+        finally:
+            replay.disable()
+        assert sum(replay.counts.values()) > before
+        return report
+
+    return graded

@@ -130,11 +130,10 @@ def test_an_early_call_nobody_takes_is_stopped_with_its_worker(tmp_path):
     ROOT / "solutions" / "exercise4.py",
     FIXTURES / "correct_fista.py",
     FIXTURES / "wrong_half_lam.py",
-    FIXTURES / "wrong_ten_steps.py",
-    FIXTURES / "wrong_no_clamp.py",
-    FIXTURES / "wrong_selection_threshold.py",
 ], ids=lambda p: p.stem)
 def test_exercise4_reports_the_same_with_the_story_started_early(path):
+    """(Every wrong example is also compared with its replayed grading, which starts nothing
+    early, in tests/grader/test_fixture_submissions.py.)"""
     early = grade([EXERCISE4], {"exercise4": path}, early=True)
     called_in_turn = grade([EXERCISE4], {"exercise4": path}, early=False)
     assert early == called_in_turn

@@ -7,10 +7,12 @@ optional `# score: N/M` pins the partial credit (a form problem costs only its o
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
+from grader import replay
 from grader.catalog import find, names
 from grader.grading import grade
 from grader.results import Status
@@ -46,15 +48,32 @@ def fixture_files() -> list:
 
 
 @pytest.mark.parametrize(("exercise", "path"), fixture_files())
-def test_fixture_scores_as_declared(exercise: str, path: Path) -> None:
+def test_fixture_scores_as_declared(exercise: str, path: Path, reference_inputs,
+                                    graded_with_replay) -> None:
+    """Each file scores what its header says, graded as a learner's `grade` grades it on two
+    cores (exercise 4's story started early, `grader.ahead`). A correct file is called with
+    exactly the reference's inputs (what replay rests on, `grader.replay`); a wrong one gets
+    the same report with the reference's inputs replayed, as `grade batch` grades it."""
     kind, failing, message = expectation(path)
-    # As a learner's `grade` does on two cores: exercise 4's story starts early (grader.ahead).
-    result = grade([find(exercise)], {exercise: path}, early=True).exercises[0]
+    correct = path.stem.startswith("correct_")
+    if correct:
+        replay.enable()  # records what each check calls it with
+    try:
+        report = grade([find(exercise)], {exercise: path}, early=True)
+    finally:
+        book = replay.disable() if correct else None
+    result = report.exercises[0]
     statuses = {check.name: check.status for check in result.checks}
     feedback = "\n".join(f"{c.name}: {c.status.value}: {c.message}" for c in result.checks)
     assert Status.ERROR not in statuses.values(), feedback
     if "score" in header(path):
         assert f"{result.score}/{result.max_score}" == header(path)["score"], feedback
+    if correct:
+        ours = {key: calls for key, calls in reference_inputs.items()
+                if key.startswith(f"{exercise}.py::")}
+        assert book.keys() == ours.keys()
+        for key, calls in book.items():  # bit for bit, -0.0 and dtypes included
+            assert pickle.dumps(calls) == pickle.dumps(ours[key]), key
     if kind == "full":
         assert result.score == result.max_score, feedback
         return
@@ -63,6 +82,8 @@ def test_fixture_scores_as_declared(exercise: str, path: Path) -> None:
         assert statuses[name] is Status.FAILED, feedback
     messages = [c.message for c in result.checks if c.name in failing]
     assert any(message in text for text in messages), feedback
+    if path.stem.startswith("wrong_"):
+        assert graded_with_replay(find(exercise), path) == report
 
 
 @pytest.mark.parametrize("exercise", ["exercise1", "exercise2", "exercise3"])
