@@ -63,7 +63,11 @@ class EarlyCall:
         """The reply as the check's own call, with these limits, would have had it; raises
         WorkerTimeout where that call would have been stopped; None where this one cannot
         say (the check then makes its call itself)."""
-        self._thread.join()
+        try:
+            self._thread.join()
+        except BaseException:  # Ctrl-C while waiting: nothing is left running
+            self.close()
+            raise
         outcome = self.outcome
         if isinstance(outcome, Reply):
             if self.cpu > timeout:
