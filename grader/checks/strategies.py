@@ -6,6 +6,8 @@ exact zeros, lr * lam well above 1, long arrays, and problems with one sample or
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -110,32 +112,40 @@ def _reflection(v: np.ndarray) -> np.ndarray:
     return np.eye(v.size) - 2.0 * np.outer(v, v) / float(v @ v)
 
 
+@functools.cache
+def _float_arrays(size: int, values: tuple[float, ...] | None = None) -> st.SearchStrategy[np.ndarray]:
+    """1-D float64 arrays of `size` entries from `values` (integers -2 to 2 if None).
+
+    Built once per size and reused: a composite strategy that built a new one in every draw
+    spent most of a failing check's shrinking validating strategies. The same strategy
+    draws the same values, so no example changes."""
+    elements = st.integers(-2, 2).map(float) if values is None else st.sampled_from(values)
+    return hnp.arrays(np.float64, size, elements=elements)
+
+
 @st.composite
 def well_conditioned_designs(draw, *, max_features: int = 5, max_extra_samples: int = 4,
                              orthogonal: bool = False) -> np.ndarray:
     """X of shape (n, p), n >= p, singular values from 1 to 3 (all sqrt(n) if `orthogonal`)."""
     p = draw(st.integers(1, max_features))
     n = draw(st.integers(p, p + max_extra_samples))
-    small = st.integers(-2, 2).map(float)
-    left = _reflection(draw(hnp.arrays(np.float64, n, elements=small)))
-    right = _reflection(draw(hnp.arrays(np.float64, p, elements=small)))
+    left = _reflection(draw(_float_arrays(n)))
+    right = _reflection(draw(_float_arrays(p)))
     if orthogonal:
         return np.sqrt(n) * left[:, :p] @ right
-    d = draw(hnp.arrays(np.float64, p, elements=st.sampled_from([1.0, 2.0, 1.5, 3.0])))
+    d = draw(_float_arrays(p, (1.0, 2.0, 1.5, 3.0)))
     return (left[:, :p] * d) @ right
 
 
 def sparse_coefficients(p: int) -> st.SearchStrategy[np.ndarray]:
     """p true coefficients, many exactly 0, the rest from 0.1 to 10 in size."""
-    return hnp.arrays(np.float64, p, elements=st.sampled_from(
-        [0.0, 1.0, -2.0, 0.0, 5.0, -0.5, 10.0, -0.1]))
+    return _float_arrays(p, (0.0, 1.0, -2.0, 0.0, 5.0, -0.5, 10.0, -0.1))
 
 
 def _responses(draw, X: np.ndarray) -> np.ndarray:
     """y = X @ beta + noise, for a sparse beta."""
     beta = draw(sparse_coefficients(X.shape[1]))
-    noise = draw(hnp.arrays(np.float64, X.shape[0],
-                            elements=st.sampled_from([0.0, 0.5, -1.0, 0.25, -0.75])))
+    noise = draw(_float_arrays(X.shape[0], (0.0, 0.5, -1.0, 0.25, -0.75)))
     return X @ beta + noise
 
 
