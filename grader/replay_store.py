@@ -155,15 +155,16 @@ def _failing(path: Path) -> set[str]:
 
 def _fingerprint() -> str:
     """A hash of what decides the inputs: the checks (and the solutions they may draw data
-    from), the grading profile, and the versions of hypothesis, numpy and Python."""
+    from), the grading profile, how they are recorded, and the versions of hypothesis, numpy
+    and Python."""
     digest = hashlib.sha256()
     for part in (hypothesis.__version__, np.__version__, sys.version, platform.machine(),
                  sys.byteorder):
         digest.update(part.encode() + b"\0")
     checks = Path(grader.checks.__file__).parent
     solutions = paths.solutions()
-    sources = sorted(checks.glob("*.py")) + [Path(__file__).with_name("determinism.py"),
-                                             Path(__file__).with_name("checkspec.py")]
+    sources = sorted(checks.glob("*.py")) + [Path(__file__).with_name(name) for name in
+                                             ("determinism.py", "checkspec.py", "replay.py")]
     sources += sorted(solutions.glob("*.py")) if solutions else []
     for source in sources:
         data = source.read_bytes()

@@ -9,10 +9,14 @@ keeps state between calls, and slow code that stops replaying.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from grader import catalog, plugin, replay
 from grader.grading import grade
+
+SOLUTIONS = Path(__file__).parents[2] / "solutions"
 
 STATEFUL = {
     "right_then_wrong": "(2.0 if calls > 30 else 1.0)",
@@ -49,3 +53,27 @@ def test_slow_code_stops_replaying_and_is_graded_as_alone(graded_with_replay, tm
     assert replay.counts["gave up"] == gave_up + 1
     assert alone.score == alone.max_score
     assert replayed == alone
+
+
+
+def test_a_replay_makes_exactly_the_calls_grading_alone_makes(graded_with_replay, monkeypatch):
+    """What replay rests on: the reference is called with the same arguments, in the same
+    order, whether its checks draw their inputs or replay the recorded ones."""
+    from grader import submission
+
+    calls: list[tuple] = []
+    original = submission.Submission.call
+
+    def logged(self, function, *args):
+        calls.append((function.name, *(a.tobytes() if hasattr(a, "tobytes") else a for a in args)))
+        return original(self, function, *args)
+
+    monkeypatch.setattr(submission.Submission, "call", logged)
+    for exercise in catalog.exercises():
+        path = SOLUTIONS / exercise.file
+        calls.clear()
+        alone = grade([exercise], {exercise.name: path})
+        drawn = list(calls)
+        calls.clear()
+        assert graded_with_replay(exercise, path) == alone
+        assert len(drawn) > 50 and calls == drawn, exercise.name
