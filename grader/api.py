@@ -113,7 +113,7 @@ def warm_up() -> None:
     """Make later gradings in this process (or in forks of it) fast: import everything a
     grading needs, and record the inputs hypothesis draws for each check on the reference
     solutions, so a grading replays them instead of drawing again (`grader.replay`; a
-    failing replay is graded again from scratch, so no result changes). The reference itself
+    failing replay is graded again, drawing afresh what failed, so no result changes). The reference itself
     replays what earlier gradings on this machine kept (`grader.replay_store`), so a warm-up
     after the first one mostly runs the checks instead of drawing their inputs."""
     from grader import catalog, grading, paths, replay, replay_store

@@ -49,14 +49,26 @@ def grade(exercises: list[Exercise], files: dict[str, Path], *, call_timeout: fl
 
 def run_checks(exercises: list[Exercise], submissions: dict[str, Submission]) -> Report:
     """Run the hidden checks against workers already started by `start_submissions` (the
-    caller closes their wall)."""
-    plugin = _checks_pass(exercises, submissions)
-    results = plugin.results
-    if plugin.unreplayed:  # a replayed input failed: grade those exercises as if alone
-        again = {module: submissions[module].again() for module in plugin.unreplayed}
-        with replay.paused():
-            results.update(_checks_pass([e for e in exercises if e.checks_module in again],
-                                        again).results)
+    caller closes their wall).
+
+    Where a replayed input failed (`grader.replay`), the exercise is graded again in a new
+    worker: the checks whose replay passed are replayed once more (they make exactly the
+    calls drawing would make, so the worker meets what it would meet alone) and the others
+    draw their inputs, find and shrink the failure. Should a replay that passed once fail
+    now (code that keeps state between calls), the exercise is graded a third time, wholly
+    from scratch."""
+    first = _checks_pass(exercises, submissions)
+    results = first.results
+    if first.unreplayed:
+        again = {module: submissions[module].again() for module in first.unreplayed}
+        second = _checks_pass([e for e in exercises if e.checks_module in again], again,
+                              replay_only=first.replay_passed, replay_spent=first.replay_time)
+        results.update({m: r for m, r in second.results.items() if m not in second.unreplayed})
+        if second.unreplayed:
+            third = {module: again[module].again() for module in second.unreplayed}
+            with replay.paused():
+                results.update(_checks_pass([e for e in exercises if e.checks_module in third],
+                                            third).results)
     exercise_results = [_exercise_result(e, results[e.checks_module]) for e in exercises]
     tiers = [s.tier for s in submissions.values()] or [isolation.detect().tier]
     tier = min(tiers, key=lambda t: t.rank).value
@@ -77,9 +89,11 @@ def merged(reports: list[Report], exercises: list[Exercise]) -> Report:
                   isolation=lowest.isolation, isolation_details=lowest.isolation_details)
 
 
-def _checks_pass(exercises: list[Exercise], submissions: dict[str, Submission]) -> GradingPlugin:
-    """One pytest session over the exercises' checks; the plugin holds the results."""
-    plugin = GradingPlugin(submissions)
+def _checks_pass(exercises: list[Exercise], submissions: dict[str, Submission],
+                 **replaying) -> GradingPlugin:
+    """One pytest session over the exercises' checks; the plugin holds the results.
+    `replaying`: the plugin's settings for a second pass."""
+    plugin = GradingPlugin(submissions, **replaying)
     try:
         code = _run_pytest([str(CHECKS_DIR / f"{e.name}.py") for e in exercises], plugin)
     finally:

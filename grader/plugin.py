@@ -31,18 +31,30 @@ FLAKY = ("Your function gave different results for the same input. Make it depen
 
 
 class GradingPlugin:
-    def __init__(self, submissions: dict[str, Submission]) -> None:
+    def __init__(self, submissions: dict[str, Submission], *,
+                 replay_only: dict[str, set[str]] | None = None,
+                 replay_spent: dict[str, float] | None = None) -> None:
+        """`replay_only`: a second pass (`grader.grading`), which replays only these checks
+        (by module, the checks that passed their replay in the first pass), draws the others
+        and records nothing; `replay_spent`: the replay time the first pass used, by module
+        (REPLAY_BUDGET covers both passes)."""
         self.submissions = submissions
+        self.replay_only = replay_only
         self.results: dict[str, list[CheckResult]] = {module: [] for module in submissions}
         self._status: dict[tuple[str, str], Status] = {}
         self._unblocked: set[tuple[str, str]] = set()
         """Checks that failed on form alone: the checks after them still grade the values."""
         self._said: list[str] = []
         self.interrupted = False
-        self._replay_time: dict[str, float] = {}
+        """True when the user pressed Ctrl-C (pytest reports a broken checks module the same way)."""
+        self.replay_time: dict[str, float] = dict(replay_spent or {})
         self.unreplayed: set[str] = set()
         """Checks modules where a replay failed: their results are to be thrown away."""
-        """True when the user pressed Ctrl-C (pytest reports a broken checks module the same way)."""
+        self.replay_passed: dict[str, set[str]] = {}
+        """By checks module, the checks whose every replayed input passed. In the first pass
+        the replays go on after one fails (without recording results), to learn this."""
+        self._unlearnable: set[str] = set()
+        """Modules where learning stopped: replay gave up on slow code, or a call was cut off."""
 
     def pytest_addoption(self, parser: pytest.Parser) -> None:
         # pytest's own text for a failure is never shown (`_record` reads the exception), but
@@ -93,7 +105,7 @@ class GradingPlugin:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         spec = _spec(item)
         self._said.clear()
-        if item.module.__name__ in self.unreplayed:
+        if item.module.__name__ in self.unreplayed and not self._learning(item):
             pytest.skip("Graded again without replay.")
         self.submissions[item.module.__name__].call_timeout = (
             spec.timeout or self.submissions[item.module.__name__].default_timeout)
@@ -106,33 +118,57 @@ class GradingPlugin:
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
         """Replay a hypothesis check's recorded inputs (`grader.replay`) instead of drawing them.
 
-        If one fails, the exercise goes into `unreplayed` and its remaining checks are
-        skipped: `grader.grading` grades it again from scratch without replay, so what the
-        learner sees is exactly what grading alone would show. Slow code gives up replaying
-        after REPLAY_BUDGET seconds of its own time, so that grading it again costs at most
-        that much more than grading it alone."""
+        If one fails, the exercise goes into `unreplayed`: its results are thrown away and
+        `grader.grading` grades it again in a new worker, drawing the checks that did not pass
+        their replay, so what the learner sees is exactly what grading alone would show. Its
+        later hypothesis checks are still replayed here, only to learn which pass. Slow code
+        gives up replaying after REPLAY_BUDGET seconds of its own time (both passes together),
+        so that grading it again costs at most that much more than grading it alone."""
         calls = replay.recorded(pyfuncitem.nodeid)
         handle = getattr(pyfuncitem.obj, "hypothesis", None)
+        module = pyfuncitem.module.__name__
         if calls is None or handle is None:
             return None
-        module = pyfuncitem.module.__name__
+        if self.replay_only is not None and pyfuncitem.nodeid not in self.replay_only.get(module, ()):
+            return None  # a second pass draws what did not pass its replay
         submission = self.submissions[module]
         started = submission.time_left
-        spent = self._replay_time.get(module, 0.0)
+        spent = self.replay_time.get(module, 0.0)
 
         def over_budget() -> bool:
             return spent + started - submission.time_left > REPLAY_BUDGET
 
-        if not replay.replay(handle.inner_test, _fixtures(pyfuncitem), calls, stop=over_budget):
+        learning = module in self.unreplayed
+        try:
+            passed = replay.replay(handle.inner_test, _fixtures(pyfuncitem), calls, stop=over_budget)
+        except Abort:  # a time limit or a crash: final, unless the result is thrown away anyway
+            if not learning:
+                raise
+            self._unlearnable.add(module)
+            passed = False
+        self.replay_time[module] = spent + started - submission.time_left
+        if passed:
+            self.replay_passed.setdefault(module, set()).add(pyfuncitem.nodeid)
+        else:
             self.unreplayed.add(module)
-        self._replay_time[module] = spent + started - submission.time_left
+            if self.replay_time[module] > REPLAY_BUDGET:  # slow code: grade it from scratch
+                self._unlearnable.add(module)
+                self.replay_passed.pop(module, None)
         return True
+
+    def _learning(self, item: pytest.Item) -> bool:
+        """Whether `item`, in a module whose replay failed, is still replayed in the first
+        pass, only to learn whether it passes (its result is thrown away)."""
+        return (self.replay_only is None and item.module.__name__ not in self._unlearnable
+                and getattr(getattr(item, "obj", None), "hypothesis", None) is not None
+                and replay.recorded(item.nodeid) is not None)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
         """Record the inputs of a hypothesis check that passes, when replay is on."""
         handle = getattr(getattr(item, "obj", None), "hypothesis", None)
-        if handle is None or not replay.enabled() or replay.recorded(item.nodeid) is not None:
+        if (handle is None or not replay.enabled() or self.replay_only is not None
+                or replay.recorded(item.nodeid) is not None):
             return (yield)
         original = handle.inner_test
         handle.inner_test, calls = replay.recorder(original, set(_fixtures(item)))

@@ -6,8 +6,9 @@ what it draws next never depends on what the learner's code returned. So once a 
 passed for one submission (the reference, when a batch starts), the inputs it was called
 with are known, and the next submission can simply be called with them, which skips most of
 hypothesis's cost. If every replayed input passes, hypothesis would have passed too. If one
-fails, the replay is thrown away and hypothesis runs as usual, so the learner sees the same
-smallest counterexample, found the same way, as when grading alone.
+fails, the exercise is graded again in a new worker (`grader.grading`): the checks that
+passed their replay replay again, and hypothesis runs as usual for the others, so the
+learner sees the same smallest counterexample, found the same way, as when grading alone.
 
 `grade batch` and `grade watch` turn this on (`enable`) after grading the reference once; a
 single `grade` run replays what earlier runs on this machine kept (`grader.replay_store`).
@@ -88,8 +89,8 @@ def replay(test: Callable, fixtures: dict, calls: list[dict],
     """Call `test` with each recorded input; True if every call passed.
 
     Any exception counts as a failure here, and so does `stop()` turning true between
-    calls; the caller then grades the exercise again without replay, which reports it
-    exactly as it would have been reported alone.
+    calls; the caller then grades the exercise again, drawing this check's inputs, which
+    reports it exactly as it would have been reported alone.
     """
     for drawn in calls:
         if stop():

@@ -4,8 +4,8 @@ A check's inputs depend only on the checks' code, the hypothesis and numpy versi
 interpreter (`derandomize=True`), never on the submission. So the inputs of a check that
 passed once on this machine are the inputs of every later grading with the same code, and a
 learner's next `grade` can call their function with them instead of drawing them again. A
-replay that fails is thrown away and the exercise is graded from scratch (`grader.grading`),
-so no report changes; only the time does.
+replay that fails is thrown away and the exercise is graded again, its failing checks drawn
+afresh (`grader.grading`), so no report changes; only the time does.
 
 The file is named after a hash of everything that decides the inputs, so an upgrade or an
 edited check simply starts a new file. It is read with an unpickler that builds nothing but

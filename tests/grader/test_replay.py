@@ -16,6 +16,7 @@ import pytest
 from grader import catalog, plugin, replay
 from grader.grading import grade
 
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 SOLUTIONS = Path(__file__).parents[2] / "solutions"
 
 STATEFUL = {
@@ -54,6 +55,67 @@ def test_slow_code_stops_replaying_and_is_graded_as_alone(graded_with_replay, tm
     assert alone.score == alone.max_score
     assert replayed == alone
 
+
+def test_a_wrong_answer_is_graded_again_replaying_only_the_checks_that_passed(
+        graded_with_replay, monkeypatch):
+    """The second pass replays the checks whose replay passed in the first (they make the
+    calls drawing would make) and draws only the others: the report is that of grading alone."""
+    passes = _count_passes(monkeypatch)
+    path = FIXTURES / "exercise2" / "wrong_clamp_before_data_step.py"
+    alone = grade([catalog.find("exercise2")], {"exercise2": path})
+    passes.clear()
+    replayed = graded_with_replay(catalog.find("exercise2"), path)
+    assert replayed == alone
+    assert len(passes) == 2
+    again = passes[1][catalog.find("exercise2").checks_module]
+    failed = {c.name for c in alone.exercises[0].checks if c.status.value == "failed"}
+    assert again and all(node.split("::")[-1] not in failed for node in again)
+    assert len(again) >= 2  # the checks after the first failure were replayed to learn this
+
+
+def test_code_that_changes_once_it_has_seen_an_input_twice_is_graded_a_third_time(
+        graded_with_replay, tmp_path, monkeypatch):
+    """A check that passed its replay in the first pass can fail in the second, which makes
+    other calls (the failing check's shrinking): then the exercise is graded from scratch."""
+    passes = _count_passes(monkeypatch)
+    path = tmp_path / "exercise1.py"
+    path.write_text(SEEN_TWICE)
+    alone = grade([catalog.find("exercise1")], {"exercise1": path})
+    passes.clear()
+    assert graded_with_replay(catalog.find("exercise1"), path) == alone
+    assert len(passes) == 3
+
+
+SEEN_TWICE = '''import numpy as np
+
+seen, broken = set(), False
+
+
+def sign_gradient(w, lam):
+    global broken
+    key = (w.tobytes(), float(lam))
+    if w.size == 3 and key in seen:
+        broken = True
+    seen.add(key)
+    wrong = broken or (w.size == 3 and lam > 0)
+    return lam * np.sign(w) + (1.0 if wrong else 0.0)
+'''
+"""Wrong on 3 weights; once called twice with the same 3 weights, wrong on everything."""
+
+
+def _count_passes(monkeypatch) -> list[dict | None]:
+    """The `replay_only` of every pass of the grading that follows (None: a first pass)."""
+    from grader import grading
+
+    passes: list[dict | None] = []
+    original = grading._checks_pass
+
+    def counted(exercises, submissions, **replaying):
+        passes.append(replaying.get("replay_only"))
+        return original(exercises, submissions, **replaying)
+
+    monkeypatch.setattr(grading, "_checks_pass", counted)
+    return passes
 
 
 def test_a_replay_makes_exactly_the_calls_grading_alone_makes(graded_with_replay, monkeypatch):
