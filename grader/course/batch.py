@@ -27,7 +27,7 @@ import click
 from grader import paths
 from grader.course import gradebook
 from grader.course.server import ServerLost, kill_running, start_server
-from grader.course.class_report import write_class_report
+from grader.course.class_report import prepare_in_background, write_class_report
 from grader.course.layouts import Layout, find_layout
 from grader.course.roster import Extras, read_roster
 from grader.course.roster import extras as roster_extras
@@ -104,6 +104,7 @@ def run_batch(folder: Path, out: Path, settings: Settings, *, jobs: int,
         last_csv = time.monotonic()
         try:
             if todo and not scheduler:
+                prepare_in_background()  # the report's libraries load while the server starts
                 _start_server()
             with click.progressbar(length=len(names), label="Grading", file=sys.stderr,
                                    show_pos=True,
@@ -173,19 +174,23 @@ def _local_jobs(layout: Layout, todo: list[str], settings: Settings, jobs: int, 
     """Run at most `jobs` students at a time here; yield each as it finishes."""
     pending = iter(todo)
     running: dict[concurrent.futures.Future, tuple[str, Snapshot]] = {}
+
+    def fill() -> None:
+        while len(running) < jobs and (name := next(pending, None)) is not None:
+            snapshot = layout.snapshot(name)
+            future = pool.submit(grade_snapshot, snapshot, timeout=settings.timeout,
+                                 memory_mb=settings.memory_mb)
+            running[future] = (name, snapshot)
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         try:
-            while True:
-                while len(running) < jobs and (name := next(pending, None)) is not None:
-                    snapshot = layout.snapshot(name)
-                    future = pool.submit(grade_snapshot, snapshot, timeout=settings.timeout,
-                                         memory_mb=settings.memory_mb)
-                    running[future] = (name, snapshot)
-                if not running:
-                    return
+            fill()
+            while running:
                 finished, _ = concurrent.futures.wait(running, return_when="FIRST_COMPLETED")
-                for future in sorted(finished, key=lambda f: running[f][0]):
-                    name, snapshot = running.pop(future)
+                done = [(*running.pop(future), future)
+                        for future in sorted(finished, key=lambda f: running[f][0])]
+                fill()  # the next students start before this one's record is written
+                for name, snapshot, future in done:
                     yield name, snapshot, future.result()
         except BaseException:
             # Ctrl-C or an error here: the children are in sessions of their own and would
