@@ -39,6 +39,7 @@ import resource
 import select
 import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -85,6 +86,9 @@ def prepare() -> None:
     from grader import api
 
     api.warm_up()
+    for thread in threading.enumerate():  # a fork copies only the forking thread: no other
+        if thread is not threading.current_thread():  # may be left mid-work (a lock held)
+            thread.join(timeout=5.0)
     gc.freeze()  # the forks share these pages; a collection in them would copy them all
 
 
