@@ -44,33 +44,39 @@ _SCALARS = (bool, int, float, str)
 
 
 class Memory:
-    """What a grading inside `remembered` tells the store: which exercises did not pass."""
+    """What a grading inside `remembered` tells the store: which checks did not pass."""
 
     def __init__(self, failing: set[str]) -> None:
         self.failing = failing
 
     def note(self, results: list) -> None:
-        """Remember which of the graded exercises failed: the next grading draws their
-        inputs afresh instead of replaying (a replay that fails costs a second start)."""
+        """Remember which of the graded checks failed: the next grading draws their inputs
+        afresh instead of replaying them (a replay that fails costs a second pass), and
+        replays the checks that passed."""
         for result in results:
-            (self.failing.add if result.status != "passed" else self.failing.discard)(result.name)
+            for check in result.checks:
+                key = f"{result.name}.py::test_{check.name}"
+                failed = check.status not in ("passed", "skipped")
+                (self.failing.add if failed else self.failing.discard)(key)
 
 
 @contextlib.contextmanager
 def remembered() -> Iterator[Memory]:
     """Replay inside the block what earlier gradings recorded, and keep what this one adds.
 
-    An exercise that failed last time is not replayed: a learner working on it would pay
-    for a replay that fails and a grading from scratch. Does nothing when replay is already
-    on (a batch's server or `grade watch` warmed up)."""
+    A check that failed last time is not replayed but drawn: a learner working on it would
+    pay for a replay that fails and a second pass each time. The exercise's other checks
+    are replayed, so grading again draws only what failed (a check drawn in the first
+    pass reports what it would report alone, since every replay before it made the very
+    calls drawing makes). Does nothing when replay is already on (a batch's server or
+    `grade watch` warmed up)."""
     if replay.enabled():
         yield Memory(set())
         return
     path = book_file()
     book, failing = load(path), _failing(path)
     memory = Memory(set(failing))
-    replay.enable({key: calls for key, calls in book.items()
-                   if key.split(".py::")[0] not in failing})
+    replay.enable({key: calls for key, calls in book.items() if key not in failing})
     try:
         yield memory
     finally:
@@ -124,8 +130,8 @@ def load(path: Path) -> dict[str, list[dict]]:
 
 
 def save(path: Path, book: dict[str, list[dict]], failing: set[str] = frozenset()) -> None:
-    """Write `book` to `path` (readable by this user only), and beside it the exercises
-    that failed last; remove older books. Best effort: a cache that cannot be written only
+    """Write `book` to `path` (readable by this user only), and beside it the checks that
+    failed last; remove older books. Best effort: a cache that cannot be written only
     costs time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +151,7 @@ def _failing_file(path: Path) -> Path:
 
 
 def _failing(path: Path) -> set[str]:
-    """The exercises whose last grading failed (none if the file is unreadable)."""
+    """The checks that failed when last graded (none if the file is unreadable)."""
     try:
         names = json.loads(_failing_file(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):

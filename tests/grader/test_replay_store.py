@@ -132,17 +132,31 @@ def test_a_cache_that_cannot_be_written_costs_only_time(tmp_path, monkeypatch):
     assert (tmp_path / "file").read_text() == "not a folder"
 
 
-def test_an_exercise_that_failed_last_time_is_not_replayed_until_it_passes(tmp_path, monkeypatch):
-    """A learner working on a failing exercise would pay for a failing replay and a grading
-    from scratch each time; so it draws afresh until it passes again."""
+def test_a_check_that_failed_last_time_is_drawn_and_the_others_replayed(tmp_path, monkeypatch):
+    """A learner working on a failing exercise grades it again and again: the checks that
+    failed last time draw their inputs (a failing replay would cost a second pass each
+    time), the ones that passed replay, and the report is the same as the first."""
     monkeypatch.chdir(tmp_path)
     shutil.copy(ROOT / "solutions" / "exercise3.py", tmp_path / "right.py")
     shutil.copy(ROOT / "tests/fixtures/exercise3/wrong_l1_squared.py", tmp_path / "wrong.py")
     assert graded(tmp_path, "right.py")[1] == 0  # nothing to replay yet
-    assert graded(tmp_path, "wrong.py")[1] > 0  # replayed, failed, graded from scratch
-    assert graded(tmp_path, "wrong.py")[1] == 0  # failed last time: drawn afresh
-    assert graded(tmp_path, "right.py")[1] == 0
-    assert graded(tmp_path, "right.py")[1] > 0  # passed last time: replayed again
+    replay.counts.clear()
+    first, _ = graded(tmp_path, "wrong.py")
+    assert replay.counts["fell back"] >= 1  # a replay failed: graded again
+    failed = {f"exercise3.py::test_{c['name']}" for e in first["exercises"] for c in e["checks"]
+              if c["status"] == "failed"}
+    assert failed and set(json.loads(Path(replay_store.book_file()).with_name(
+        "replay-failing.json").read_text())) == failed
+
+    replay.counts.clear()
+    again, replayed = graded(tmp_path, "wrong.py")
+    assert replay.counts["fell back"] == 0 and replayed == replay.counts["passed"] > 0
+    assert again == first
+
+    replay.counts.clear()
+    assert graded(tmp_path, "right.py")[0]["score"] == first["max_score"]
+    assert replay.counts["fell back"] == 0  # the fixed checks drew once more
+    assert graded(tmp_path, "right.py")[1] > replayed  # now every check replays
 
 
 def book_shape(book: dict) -> dict[str, int]:
