@@ -159,3 +159,23 @@ def test_with_no_thread_to_spare_the_check_makes_its_call_as_usual(tmp_path, mon
     finally:
         made.close()
     assert story == here  # called in the exercise's own worker
+
+
+def test_the_story_starts_before_pytest_does(monkeypatch):
+    """pytest's start-up and collection take a tenth of a second or more; in `grade all` the
+    story is what the grading ends by waiting for, so it starts before them."""
+    from grader import grading
+
+    started_before: list[set[str]] = []
+    run_pytest = grading._run_pytest
+
+    def watching(paths, plugin):
+        started_before.append({name for s in plugin.submissions.values() for name in s._early})
+        return run_pytest(paths, plugin)
+
+    monkeypatch.setattr(grading, "_run_pytest", watching)
+    grade([EXERCISE4], {"exercise4": ROOT / "solutions" / "exercise4.py"}, early=True)
+    assert started_before[0] == {"lasso_fit"}
+    started_before.clear()
+    grade([EXERCISE4], {"exercise4": ROOT / "solutions" / "exercise4.py"}, early=False)
+    assert started_before[0] == set()
