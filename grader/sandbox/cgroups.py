@@ -49,6 +49,8 @@ class Cell:
         self._usage = next(((str(path / "cpuacct.usage"), 1e9) for h, path in paths
                             if h.version == 1 and "cpuacct" in h.controllers), None) or \
             next(((str(path / "cpu.stat"), 1e6) for h, path in paths if h.version == 2), None)
+        self._pids_current = next((str(path / "pids.current") for h, path in paths
+                                   if "pids" in h.controllers), None)
 
     def join_files(self) -> list[str]:
         """The files a process writes "0" into to move itself here (done by the worker)."""
@@ -96,8 +98,7 @@ class Cell:
     def tasks(self) -> int | None:
         """Processes and threads in the cell now, zombies included (the pids controller's
         count, read from a file held open); None without that controller."""
-        path = next((str(p / "pids.current") for h, p in self.paths if "pids" in h.controllers),
-                    None)
+        path = self._pids_current
         try:
             return None if path is None else int(self._read(path) or b"")
         except ValueError:
