@@ -84,6 +84,36 @@ def tree_memory(root: int) -> tuple[int, int]:
     return rss, pss
 
 
+def cpu_group() -> tuple[Path, str] | None:
+    """A new cgroup in this process's own, and its CPU usage file, to run the batch in: its
+    walls and cells are made inside it, so it counts the CPU time of the batch and of every
+    process it starts. None where this user may make none."""
+    own = dict(line.split(":", 2)[1:] for line in
+               Path("/proc/self/cgroup").read_text().splitlines() if line.count(":") >= 2)
+    candidates = [(Path("/sys/fs/cgroup/cpuacct"), own.get("cpuacct"), "cpuacct.usage")]
+    for root in (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup")):
+        if (root / "cgroup.controllers").exists():
+            candidates.append((root, own.get(""), "cpu.stat"))
+    for root, inside, usage in candidates:
+        if inside is None:
+            continue
+        group = root / inside.lstrip("/") / f"l1lab-bench-{os.getpid()}"
+        try:
+            group.mkdir()
+        except OSError:
+            continue
+        return group, usage
+    return None
+
+
+def group_cpu(group: tuple[Path, str]) -> float:
+    """CPU seconds used by every process that was ever in `group`."""
+    text = (group[0] / group[1]).read_text()
+    if group[1] == "cpuacct.usage":
+        return int(text) / 1e9
+    return int(text.split("usage_usec ", 1)[1].split()[0]) / 1e6
+
+
 def floor_times(runs: int = 5) -> list[float]:
     """Seconds to start Python and import the grader's libraries: how fast the machine is now."""
     command = [sys.executable, "-c", "import numpy, hypothesis, pytest, click"]
@@ -118,8 +148,15 @@ def main() -> None:
             subprocess.run([sys.executable, "-c", "from grader import api; api.warm_up()"],
                            cwd=ROOT, env=env, check=True)
         peak_rss = peak_pss = 0
+        group = cpu_group()
+
+        def join_group() -> None:  # in the batch's process, before it starts
+            if group is not None:
+                (group[0] / "cgroup.procs").write_text("0")
+
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL, env=env)
+        process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL, env=env,
+                                   preexec_fn=join_group)
         stop = threading.Event()
 
         def sample() -> None:
@@ -135,6 +172,12 @@ def main() -> None:
         seconds = time.perf_counter() - start
         stop.set()
         sampler.join()
+        cpu = group_cpu(group) if group is not None else None
+        if group is not None:
+            try:
+                group[0].rmdir()
+            except OSError:
+                pass
     load = os.getloadavg()[0]
     floor = statistics.median(floors + floor_times())
     print(f"grade batch --jobs {args.jobs}, {args.students} students ({args.mix}, "
@@ -146,6 +189,10 @@ def main() -> None:
     print(f"floor: `import numpy, hypothesis, pytest, click` takes {floor:.3f} s (median of "
           f"5 runs before and 5 after), so each student took {seconds / args.students / floor:.2f} floors of wall time "
           "(goal, issue 18: at most 1.7)")
+    if cpu is not None:
+        print(f"CPU time of the batch and all it started: {cpu:.1f} s, {cpu / args.students:.2f} s "
+              f"a student ({cpu / seconds:.2f} cores busy on average): the figure that does "
+              "not drift with the host's speed")
     print(f"peak memory of the process tree: {peak_pss / 2**20:.0f} MiB (PSS: shared pages "
           f"counted once), {peak_rss / 2**20:.0f} MiB (RSS summed over processes)")
 

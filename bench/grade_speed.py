@@ -5,7 +5,9 @@ on these libraries pays before it does anything. `all` grades a course folder ho
 reference solution and the quiz's right answers. Each command is timed twice per round:
 "cold", with an empty cache (a first grading, or a check that has never passed here), and
 "warm", with the replay book an earlier grading left (`grader.replay_store`: what a learner
-who grades again meets). Goal (issue 18): at most 2x the floor for exercise1-3, 3x for all.
+who grades again meets). "again" grades a realistic wrong answer a second time, with the cache
+its first grading left: a learner working on an exercise, which is most of their runs. Goal
+(issue 18): at most 2x the floor for exercise1-3, 3x for all.
 
     python bench/grade_speed.py [--runs 7] [EXERCISE | all ...]
 """
@@ -40,6 +42,11 @@ def timed_once(command: list[str], cwd: Path, cache: Path | None) -> float:
     return time.perf_counter() - start
 
 
+WRONG = {"exercise1": "wrong_zero_gets_lam.py", "exercise2": "wrong_no_clamp.py",
+         "exercise3": "wrong_l1_squared.py", "exercise4": "wrong_half_lam.py"}
+"""A realistic wrong answer per exercise (tests/fixtures/), for the "again" rows."""
+
+
 def solved_course(folder: Path) -> Path:
     """A course folder with every reference solution and the quiz's right answers."""
     exercises = folder / "exercises"
@@ -69,6 +76,13 @@ def main() -> None:
             commands[f"{target} cold"] = (command, "cold")
             commands[f"{target} warm"] = (command, warm_cache)
             timed_once(command, course, warm_cache)  # leaves the book a first grading leaves
+            if target in WRONG:
+                wrong = course / "exercises" / f"{target}-wrong.py"
+                shutil.copy(ROOT / "tests" / "fixtures" / target / WRONG[target], wrong)
+                again = grade + [target, "--submission", str(wrong.relative_to(course))]
+                failing_cache = Path(temp) / f"failing-{target}"
+                commands[f"{target} again"] = (again, failing_cache)
+                timed_once(again, course, failing_cache)  # its first grading
         times: dict[str, list[float]] = {name: [] for name in commands}
         for round_ in range(args.runs):  # interleaved, so a busy machine slows all alike
             for name, (command, cache) in commands.items():
