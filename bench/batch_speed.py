@@ -88,8 +88,9 @@ def cpu_group() -> tuple[Path, str] | None:
     """A new cgroup in this process's own, and its CPU usage file, to run the batch in: its
     walls and cells are made inside it, so it counts the CPU time of the batch and of every
     process it starts. None where this user may make none."""
-    own = dict(line.split(":", 2)[1:] for line in
-               Path("/proc/self/cgroup").read_text().splitlines() if line.count(":") >= 2)
+    own = {name: path for line in Path("/proc/self/cgroup").read_text().splitlines()
+           if line.count(":") >= 2 for names, path in [line.split(":", 2)[1:]]
+           for name in (names.split(",") if names else [""])}
     candidates = [(Path("/sys/fs/cgroup/cpuacct"), own.get("cpuacct"), "cpuacct.usage")]
     for root in (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup")):
         if (root / "cgroup.controllers").exists():
@@ -191,8 +192,8 @@ def main() -> None:
           "(goal, issue 18: at most 1.7)")
     if cpu is not None:
         print(f"CPU time of the batch and all it started: {cpu:.1f} s, {cpu / args.students:.2f} s "
-              f"a student ({cpu / seconds:.2f} cores busy on average): the figure that does "
-              "not drift with the host's speed")
+              f"a student ({cpu / seconds:.2f} cores busy on average; CPU time drifts with "
+              "the host's speed too)")
     print(f"peak memory of the process tree: {peak_pss / 2**20:.0f} MiB (PSS: shared pages "
           f"counted once), {peak_rss / 2**20:.0f} MiB (RSS summed over processes)")
 

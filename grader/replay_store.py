@@ -56,8 +56,10 @@ class Memory:
         for result in results:
             for check in result.checks:
                 key = f"{result.name}.py::test_{check.name}"
-                failed = check.status not in ("passed", "skipped")
-                (self.failing.add if failed else self.failing.discard)(key)
+                if check.status == "passed":
+                    self.failing.discard(key)
+                elif check.status != "skipped":  # a skipped check keeps what it had
+                    self.failing.add(key)
 
 
 @contextlib.contextmanager
@@ -66,9 +68,9 @@ def remembered() -> Iterator[Memory]:
 
     A check that failed last time is not replayed but drawn: a learner working on it would
     pay for a replay that fails and a second pass each time. The exercise's other checks
-    are replayed, so grading again draws only what failed (a check drawn in the first
-    pass reports what it would report alone, since every replay before it made the very
-    calls drawing makes). Does nothing when replay is already on (a batch's server or
+    are replayed, so grading again draws only what failed (a drawn check's result is kept
+    only if every replay of its exercise passed, i.e. made the very calls drawing makes;
+    otherwise the exercise is graded again as `grader.grading` describes). Does nothing when replay is already on (a batch's server or
     `grade watch` warmed up)."""
     if replay.enabled():
         yield Memory(set())

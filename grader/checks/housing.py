@@ -118,7 +118,8 @@ def feature_names() -> list[str]:
 
 def _bell(raw: np.ndarray) -> np.ndarray:
     """Integers from -131070 to 131070, bell-shaped: the sum of four 16-bit parts, centred."""
-    parts = raw.view(np.uint16).reshape(*raw.shape, CHUNKS)  # in any byte order: a sum
+    raw = np.ascontiguousarray(raw, dtype=np.uint64)  # native order: the view below is exact
+    parts = raw.view(np.uint16).reshape(*raw.shape, CHUNKS)  # the sum needs no part order
     return parts.sum(axis=-1, dtype=np.int64) - CENTRE
 
 
