@@ -1,10 +1,10 @@
 """A call of the learner's code started before its check runs, in a worker of its own.
 
 Exercise 4's story trains the learner's model on 1,000 x 1,000 data: most of a second of
-their CPU, which the grader would otherwise spend waiting, one core idle. A checks module
-names such a call (`checkspec.Ahead`); when its exercise's grading begins, a thread starts
-the call in a second worker (same file, same confinement, a cell of the same wall), and
-the other checks run meanwhile. When the check makes the call, with the very same
+their CPU, which the grader would otherwise spend waiting, one core idle. An exercise
+names such a call (`Ahead`); as soon as its grading has the learner's worker, before
+pytest and hypothesis are even imported, a thread starts the call in a second worker (same
+file, same confinement, a cell of the same wall), and the grading goes on meanwhile. When the check makes the call, with the very same
 argument objects, it takes that result instead of calling again.
 
 Nothing the learner sees changes. The result is judged by the limits the check's own call
@@ -17,9 +17,31 @@ usual way. The early worker's import is not charged to the learner; its call is,
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from typing import Callable
+
 from grader.catalog import Function
 from grader.sandbox.frames import Reply, WorkerTimeout
 from grader.sandbox.worker import Worker
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A call an exercise's checks will make, worth starting before they run.
+
+    List them in the `AHEAD` of a small module that imports neither hypothesis nor pytest,
+    named by the exercise's `ahead` in `exercises.toml`: the grading then starts them as
+    soon as the learner's worker is up, a third of a second before the checks have even
+    loaded. `function` is called with `arguments()` in a worker of its own, on another core
+    while the other checks run; the check that then calls `function` with the very same
+    objects takes that result, judged by its own limits, so no report changes. Worth it only
+    for a call that costs the learner's code much more than starting a worker (20 ms)."""
+
+    function: str
+    arguments: Callable[[], tuple]
+    """Makes the call's arguments; the check must pass these same objects (cache them)."""
+    timeout: float
+    """The CPU seconds the check that makes the call gives it (its `@check(timeout=...)`)."""
 
 
 class EarlyCall:

@@ -17,7 +17,7 @@ from grader.program import Program
 from grader.results import TELL_INSTRUCTOR, Report
 from grader.sandbox.cgroups import MEMORY, Wall
 from grader.sandbox.worker_start import warm_template
-from grader.submission import start_submissions
+from grader.submission import begin_ahead, start_submissions
 
 __all__ = ["GradingFailed", "NotFound", "grade", "grader_failed", "warm_up"]
 
@@ -50,13 +50,19 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
         # Two exercises or more on two cores: half of them in a fork (`grader.side_by_side`);
         # not in a batch, whose job slots use the cores already, nor in a process with other
         # threads (a Jupyter kernel), which a fork would copy in the middle of their work.
+        # (The thread of a call begun ahead starts after this test; the fork never runs its
+        # code nor touches its objects, and it takes no lock the fork needs.)
         side_by_side = own and len(exercises) > 1 and _cores() > 1 and _one_thread()
         warm_template()
         # A call the checks name ahead runs in a worker of its own where a core is free
         # (`grader.ahead`); not in a batch, which keeps every core busy already.
         early = own and _cores() > 1
-        if not side_by_side:  # started first, so the workers boot while pytest loads
-            submissions = start_submissions(exercises, files, wall=wall, early=early)
+        # Workers start first, so they boot while pytest loads; side by side, only those of
+        # the exercises with a call named ahead, which then stay in this process.
+        submissions = start_submissions(
+            [e for e in exercises if early and e.ahead] if side_by_side else exercises,
+            files, wall=wall, early=early)
+        begin_ahead(submissions)  # before pytest and hypothesis load: a third of a second sooner
         from grader.grading import GraderError, run_checks
         from grader.quiz_item import QuizBroken, with_quiz
         from grader.replay_store import remembered
@@ -65,7 +71,8 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
             with remembered() as memory:
                 if side_by_side:
                     from grader.side_by_side import grade_side_by_side
-                    report = grade_side_by_side(exercises, files, wall, early=early)
+                    report = grade_side_by_side(exercises, files, wall, early=early,
+                                                started=submissions)
                 else:
                     report = run_checks(exercises, submissions)
                 memory.note(report.exercises)

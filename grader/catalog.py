@@ -34,11 +34,19 @@ class Exercise:
     weight: float = 1.0
     """How long its grading takes beside the others' (1 = an ordinary exercise): only to
     split `grade all` evenly across two processes (`grader.side_by_side`)."""
+    ahead: str | None = None
+    """A module of `grader.checks`, importable without hypothesis, whose `AHEAD` names calls
+    of the learner's code to start before the checks load (`grader.ahead.Ahead`)."""
 
     @property
     def checks_module(self) -> str:
         """The dotted name of the module that holds this exercise's checks."""
         return f"grader.checks.{self.name}"
+
+    @property
+    def ahead_module(self) -> str | None:
+        """The dotted name of the module that names this exercise's calls ahead, if any."""
+        return f"grader.checks.{self.ahead}" if self.ahead else None
 
     def function(self, name: str) -> Function:
         return next(f for f in self.functions if f.name == name)
@@ -63,6 +71,7 @@ def exercises() -> tuple[Exercise, ...]:
             hints=tuple(entry.get("hints") or [h for f in entry["functions"]
                                                 for h in f.get("hints", ())]),
             weight=float(entry.get("weight", 1.0)),
+            ahead=entry.get("ahead"),
         )
         for entry in data["exercise"]
     )

@@ -10,6 +10,11 @@ from typing import Callable, Literal
 
 from hypothesis import settings
 
+from grader.ahead import Ahead  # noqa: F401  (checks modules declare theirs with it)
+from grader.determinism import configure
+
+configure()  # the grading profile, before any check builds its `@settings`
+
 Visibility = Literal["visible", "hidden"]
 
 
@@ -33,23 +38,6 @@ class CheckSpec:
     function: str | None = None
     """The learner's function whose hints help when this check fails: the one named in
     `@check(function=...)`, else the first the check calls (`submission.NAME(...)`)."""
-
-
-@dataclass(frozen=True)
-class Ahead:
-    """A call a checks module's checks will make, worth starting before they run.
-
-    List them in the module's `AHEAD`. When the exercise's grading begins, `function` is
-    called with `arguments()` in a worker of its own (`grader.ahead`), on another core while
-    the other checks run; the check that then calls `function` with the very same objects
-    takes that result, judged by its own limits, so no report changes. Worth it only for a
-    call that costs the learner's code much more than starting a worker (about 20 ms)."""
-
-    function: str
-    arguments: Callable[[], tuple]
-    """Makes the call's arguments; the check must pass these same objects (cache them)."""
-    timeout: float
-    """The CPU seconds the check that makes the call gives it (its `@check(timeout=...)`)."""
 
 
 def check(*, points: int, idea: str, hint: str, visibility: Visibility = "visible",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from grader.plugin import GradingPlugin
 from grader.student_copy import hidden_in_release
 from grader.results import (CheckResult, ExerciseResult, Report, exercise_status,
                             overall_status)
-from grader.submission import TIME_LIMIT, Submission, start_submissions
+from grader.submission import TIME_LIMIT, Submission, begin_ahead, start_submissions
 
 CHECKS_DIR = Path(grader.checks.__file__).parent
 PYTEST_INI = Path(__file__).with_name("grading.ini")
@@ -58,7 +57,7 @@ def run_checks(exercises: list[Exercise], submissions: dict[str, Submission]) ->
     draw their inputs, find and shrink the failure. Should a replay that passed once fail
     now (code that keeps state between calls), the exercise is graded a third time, wholly
     from scratch."""
-    _begin_ahead(exercises, submissions)
+    begin_ahead(submissions)  # if the caller has not already
     first = _checks_pass(exercises, submissions)
     results = first.results
     if first.unreplayed:
@@ -89,25 +88,6 @@ def merged(reports: list[Report], exercises: list[Exercise]) -> Report:
     return Report(score=sum(r.score for r in results), max_score=sum(r.max_score for r in results),
                   status=overall_status(results), exercises=results,
                   isolation=lowest.isolation, isolation_details=lowest.isolation_details)
-
-
-def _begin_ahead(exercises: list[Exercise], submissions: dict[str, Submission]) -> None:
-    """Start the calls the checks modules name ahead (`checkspec.Ahead`) now, not when
-    pytest reaches the module: its start-up and collection take a tenth of a second or more,
-    and in `grade all` the story's training is what the grading ends by waiting for. A
-    module that cannot be imported here is left to pytest, which reports it."""
-    for exercise in exercises:
-        submission = submissions[exercise.checks_module]
-        if not submission.early:
-            continue
-        try:
-            module = importlib.import_module(exercise.checks_module)
-        except Exception:
-            continue
-        try:
-            submission.begin(getattr(module, "AHEAD", ()))
-        except Exception:  # the check's fixture begins it again, and reports what broke
-            pass
 
 
 def _checks_pass(exercises: list[Exercise], submissions: dict[str, Submission],

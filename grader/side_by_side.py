@@ -15,24 +15,30 @@ import os
 import pickle
 import signal
 import time
+from collections.abc import Collection
 
 from grader import replay
 from grader.catalog import Exercise
 from grader.grading import GraderError, merged, run_checks
 from grader.results import Report
 from grader.sandbox.cgroups import Wall
-from grader.submission import start_submissions
+from grader.submission import Submission, start_submissions
 
 QUIT_GRACE = 2.0
 """Seconds the fork has to close its workers when this process stops early."""
 
 
-def split(exercises: list[Exercise]) -> tuple[list[Exercise], list[Exercise]]:
+def split(exercises: list[Exercise], here: Collection[str] = ()) -> tuple[list[Exercise],
+                                                                       list[Exercise]]:
     """Two groups of about the same grading time (by each exercise's `weight`), each in
-    catalog order; the heaviest exercise goes to the second group, which the fork grades."""
-    groups: tuple[list[Exercise], list[Exercise]] = ([], [])
-    loads = [0.0, 0.0]
-    for exercise in sorted(exercises, key=lambda e: -e.weight):
+    catalog order. The exercises whose checks modules are in `here` (their workers started
+    already) are in the first group, which this process grades; otherwise the heaviest
+    exercise goes to the second group, which the fork grades."""
+    groups: tuple[list[Exercise], list[Exercise]] = (
+        [e for e in exercises if e.checks_module in here], [])
+    loads = [sum(e.weight for e in groups[0]), 0.0]
+    for exercise in sorted((e for e in exercises if e.checks_module not in here),
+                           key=lambda e: -e.weight):
         lighter = 1 if loads[1] <= loads[0] else 0
         groups[lighter].append(exercise)
         loads[lighter] += exercise.weight
@@ -42,24 +48,31 @@ def split(exercises: list[Exercise]) -> tuple[list[Exercise], list[Exercise]]:
 
 
 def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall, *,
-                       early: bool = False) -> Report:
+                       early: bool = False, started: dict[str, Submission] | None = None
+                       ) -> Report:
     """Grade `exercises` (at least two) in this process and a fork, and merge the reports;
-    `early`: see `grader.submission.Submission`."""
-    here, there = split(exercises)
+    `early`: see `grader.submission.Submission`. `started`: submissions begun already (by
+    checks module), graded in this process; the fork never touches them, and the thread of
+    a call begun ahead (`grader.ahead`) goes on here while it runs."""
+    started = started or {}
+    here, there = split(exercises, started)
     read, write = os.pipe()
     try:
         pid = os.fork()
     except OSError:  # no process to spare (a process limit): grade them all here
         os.close(read)
         os.close(write)
-        return run_checks(exercises, start_submissions(exercises, files, wall=wall, early=early))
+        return run_checks(exercises, {**started, **start_submissions(
+            [e for e in exercises if e.checks_module not in started], files, wall=wall,
+            early=early)})
     if pid == 0:  # the fork: grade `there`, send the result, and leave without cleanup
         os.close(read)
         _fork_main(there, files, wall, write, early)
     os.close(write)
     reaped = False
     try:
-        mine = run_checks(here, start_submissions(here, files, wall=wall, early=early))
+        mine = run_checks(here, {**started, **start_submissions(
+            [e for e in here if e.checks_module not in started], files, wall=wall, early=early)})
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
         os.waitpid(pid, 0)

@@ -8,6 +8,7 @@ can be unusable into one exact `BadReturn` sentence.
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import tempfile
 import weakref
@@ -16,10 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from grader import notebook
-from grader.ahead import EarlyCall
+from grader.ahead import Ahead, EarlyCall
 from grader.sandbox import isolation
 from grader.catalog import Exercise, Function
-from grader.checkspec import Ahead
 from grader.failures import (Abort, Call, CannotLoad, Crashed, NoFile, NotStarted, Raised,
                              Stalled, TimedOut, describe_exception)
 from grader.locate import Submitted, read_path
@@ -332,3 +332,19 @@ def start_submissions(exercises: list[Exercise], files: dict[str, Submitted | Pa
     return {e.checks_module: Submission(files[e.name], e, call_timeout=call_timeout,
                                         time_limit=time_limit, tier=tier, wall=wall, early=early)
             for e in exercises}
+
+
+def begin_ahead(submissions: dict[str, Submission]) -> None:
+    """Start the calls each exercise names ahead (its `ahead` module's `AHEAD`) in those of
+    `submissions` that start calls early; a call already begun is not begun again. Needs
+    neither pytest nor hypothesis, so a grading calls it before importing them. A module or
+    arguments that fail here are left to the check's fixture, which begins the calls again
+    and reports what broke."""
+    for submission in submissions.values():
+        module = submission.exercise.ahead_module
+        if not submission.early or module is None:
+            continue
+        try:
+            submission.begin(importlib.import_module(module).AHEAD)
+        except Exception:
+            pass

@@ -19,7 +19,8 @@ import numpy as np
 from hypothesis import example, given
 
 from grader.checks import housing, lasso
-from grader.checkspec import Ahead, check
+from grader.checks.story import AHEAD, STORY_TIMEOUT, story_arguments  # noqa: F401  (AHEAD: the plugin's)
+from grader.checkspec import check
 from grader.checks.strategies import (dead_lasso_problems, lam_max, lasso_problems,
                                       orthogonal_problems, selection_weight_vectors)
 from grader.compare import expect_mask
@@ -29,8 +30,6 @@ from grader.failures import (BadReturn, Diverged, Mismatch, NamedCall, Stalled, 
 A = np.array
 SMALL_TIMEOUT = 10.0
 """CPU seconds per call on a small problem: the reference needs about 5 ms."""
-STORY_TIMEOUT = 20.0
-"""CPU seconds per call on the house-price data: the reference needs about 0.6 s."""
 TOO_SLOW = ("The reference needs under a second. Do each step with whole-array products "
             "(X @ w and X.T @ r) instead of Python loops over the entries of X.")
 STORY_FIT = "lasso_fit(X, y, lam=1.0) on the house-price data (1,000 houses x 1,000 features)"
@@ -205,15 +204,6 @@ def test_selected_features(submission, w):
                        note="(every weight that is not exactly 0.0 counts, however tiny; "
                        "-0.0 is zero)")
 
-
-def story_arguments() -> tuple:
-    """The story's call, lasso_fit(X, y, lam): the same objects every time (cached)."""
-    data = housing.housing()
-    return data.X, data.y, housing.LAM
-
-
-AHEAD = (Ahead("lasso_fit", story_arguments, STORY_TIMEOUT),)
-"""The story's training starts as exercise 4's grading begins, beside the small checks."""
 
 _story_weights: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

@@ -1,4 +1,4 @@
-"""A call the checks name ahead (`checkspec.Ahead`, exercise 4's story) runs early in a worker
+"""A call the checks name ahead (`grader.ahead.Ahead`, exercise 4's story) runs early in a worker
 of its own (`grader.ahead`); the check that makes it takes that result as its own call would
 have had it: the same value, the same timeout and out-of-time failures under the same limits,
 the same report, and nothing left running."""
@@ -6,6 +6,8 @@ the same report, and nothing left running."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -179,3 +181,31 @@ def test_the_story_starts_before_pytest_does(monkeypatch):
     started_before.clear()
     grade([EXERCISE4], {"exercise4": ROOT / "solutions" / "exercise4.py"}, early=False)
     assert started_before[0] == set()
+
+
+def test_grade_starts_the_story_before_it_imports_pytest_or_hypothesis(tmp_path):
+    """`grade exercise4` and `grade all` start the story as soon as the learner's worker is
+    up: the import of pytest, hypothesis and the checks (a third of a second) runs beside it."""
+    course = tmp_path / "course" / "exercises"
+    course.mkdir(parents=True)
+    for name in ("exercise1.py", "exercise4.py"):
+        (course / name).write_bytes((ROOT / "solutions" / name).read_bytes())
+    script = (
+        "import sys\n"
+        "from grader import ahead, api\n"
+        "api._cores = lambda: 2\n"
+        "real = ahead.EarlyCall.__init__\n"
+        "def watched(self, *args, **kwargs):\n"
+        "    print('BEGUN', 'pytest' in sys.modules, 'hypothesis' in sys.modules, flush=True)\n"
+        "    real(self, *args, **kwargs)\n"
+        "ahead.EarlyCall.__init__ = watched\n"
+        "from grader.cli import main\n"
+        "sys.argv = ['grade', sys.argv[1]]\n"
+        "main()\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for target in ("exercise4", "all"):
+        done = subprocess.run([sys.executable, "-c", script, target], cwd=course.parent,
+                              env=env, capture_output=True, text=True, timeout=120)
+        begun = [line for line in done.stdout.splitlines() if line.startswith("BEGUN")]
+        assert begun == ["BEGUN False False"], (target, done.stdout[-2000:], done.stderr[-2000:])
+        assert "20/20" in done.stdout

@@ -48,7 +48,8 @@ def children() -> list[int]:
 def test_the_report_is_the_one_a_single_process_gives(folder, monkeypatch):
     splits = []
     real_split = side_by_side.split
-    monkeypatch.setattr(side_by_side, "split", lambda e: splits.append(1) or real_split(e))
+    monkeypatch.setattr(side_by_side, "split",
+                        lambda e, here=(): splits.append(1) or real_split(e, here))
     together = grade_all(folder, monkeypatch, side_by_side_=True)
     assert splits == [1]
     alone = grade_all(folder, monkeypatch, side_by_side_=False)
@@ -63,8 +64,8 @@ def test_the_forks_replay_records_reach_the_book(folder, monkeypatch):
     shutil.copy(ROOT / "solutions" / "exercise4.py", folder / "exercise4.py")
     grade_all(folder, monkeypatch, side_by_side_=True)
     book = replay_store.load(replay_store.book_file())
-    assert any(key.startswith("exercise4.py::") for key in book)  # recorded in the fork
-    assert any(key.startswith("exercise2.py::") for key in book)  # recorded here
+    assert any(key.startswith("exercise4.py::") for key in book)  # recorded here
+    assert any(key.startswith("exercise2.py::") for key in book)  # recorded in the fork
     before = sum(replay.counts.values())
     grade_all(folder, monkeypatch, side_by_side_=True)
     assert sum(replay.counts.values()) > before  # the fork's replays are counted too
@@ -74,14 +75,14 @@ def test_a_fork_whose_grading_breaks_is_the_graders_failure(folder, monkeypatch)
     real = side_by_side.run_checks
 
     def breaks_in_the_fork(exercises, submissions):
-        if any(e.name == "exercise4" for e in exercises):
+        if any(e.name == "exercise1" for e in exercises):
             for submission in submissions.values():
                 submission.close()
-            raise GraderError("no checks ran for exercise4")
+            raise GraderError("no checks ran for exercise1")
         return real(exercises, submissions)
 
     monkeypatch.setattr(side_by_side, "run_checks", breaks_in_the_fork)
-    with pytest.raises(api.GradingFailed, match="no checks ran for exercise4"):
+    with pytest.raises(api.GradingFailed, match="no checks ran for exercise1"):
         grade_all(folder, monkeypatch, side_by_side_=True)
     assert children() == []
 
@@ -90,7 +91,7 @@ def test_a_fork_that_dies_without_a_word_is_the_graders_failure(folder, monkeypa
     real = side_by_side.run_checks
 
     def dies_in_the_fork(exercises, submissions):
-        if any(e.name == "exercise4" for e in exercises):
+        if any(e.name == "exercise1" for e in exercises):
             os._exit(9)
         return real(exercises, submissions)
 
@@ -104,6 +105,13 @@ def test_the_heaviest_exercise_is_graded_beside_the_rest():
     here, there = side_by_side.split(list(catalog.exercises()))
     assert [e.name for e in there] == ["exercise4"]
     assert [e.name for e in here] == ["exercise1", "exercise2", "exercise3"]
+
+
+def test_an_exercise_whose_story_began_is_graded_here():
+    """Exercise 4's story began before the fork, on a thread of this process: it stays."""
+    here, there = side_by_side.split(list(catalog.exercises()), {"grader.checks.exercise4"})
+    assert [e.name for e in here] == ["exercise4"]
+    assert [e.name for e in there] == ["exercise1", "exercise2", "exercise3"]
 
 
 def test_two_light_exercises_go_one_to_each_process():
