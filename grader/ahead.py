@@ -39,7 +39,8 @@ class Ahead:
 
     function: str
     arguments: Callable[[], tuple]
-    """Makes the call's arguments; the check must pass these same objects (cache them)."""
+    """Makes the call's arguments, on the early call's thread; the check must pass these
+    same objects, so it must hand every thread the same ones (cache them, under a lock)."""
     timeout: float
     """The CPU seconds the check that makes the call gives it (its `@check(timeout=...)`)."""
 
@@ -47,20 +48,27 @@ class Ahead:
 class EarlyCall:
     """One call of `function` running in `worker` on a thread of its own."""
 
-    def __init__(self, worker: Worker, function: Function, args: tuple, *, timeout: float,
-                 backstop: float) -> None:
-        """`timeout` and `backstop` are the call's limits, at least those the check's own
-        call will have."""
-        self.worker, self.function, self.args = worker, function, args
+    def __init__(self, worker: Worker, function: Function, arguments: Callable[[], tuple], *,
+                 timeout: float, backstop: float) -> None:
+        """`arguments()` makes the call's arguments, on the thread (the grader goes on
+        importing meanwhile); `timeout` and `backstop` are the call's limits, at least those
+        the check's own call will have."""
+        self.worker, self.function = worker, function
+        self.args: tuple | None = None
         self.timeout, self.backstop = timeout, backstop
         self.outcome: Reply | WorkerTimeout | None = None
         self.cpu = self.wait = 0.0
-        self._thread = threading.Thread(target=self._run, name=f"l1lab-early-{function.name}",
-                                        daemon=True)
+        self._made = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(arguments,), daemon=True,
+                                        name=f"l1lab-early-{function.name}")
         self._thread.start()
 
-    def _run(self) -> None:
+    def _run(self, arguments: Callable[[], tuple]) -> None:
         try:
+            try:  # a failure is the check's to report: it makes the arguments itself
+                self.args = tuple(arguments())
+            finally:
+                self._made.set()
             hello = self.worker.hello()
             if (hello.get("confinement") or not hello.get("ready")
                     or self.function.name in hello.get("missing", [])):
@@ -79,7 +87,10 @@ class EarlyCall:
 
     def matches(self, args: tuple) -> bool:
         """Whether a call with `args` is this one (the same objects, not equal copies)."""
-        return len(args) == len(self.args) and all(a is b for a, b in zip(args, self.args))
+        self._made.wait()
+        mine = self.args
+        return mine is not None and len(args) == len(mine) and all(
+            a is b for a, b in zip(args, mine))
 
     def take(self, timeout: float, backstop: float) -> Reply | None:
         """The reply as the check's own call, with these limits, would have had it; raises

@@ -127,11 +127,11 @@ class Submission:
         for ahead in calls:
             if ahead.function in self._early:
                 continue
-            args, worker = tuple(ahead.arguments()), None
+            worker = None
             try:
                 worker = self._new_worker()
                 self._early[ahead.function] = EarlyCall(
-                    worker, self.exercise.function(ahead.function), args,
+                    worker, self.exercise.function(ahead.function), ahead.arguments,
                     timeout=min(ahead.timeout, self.time_left),
                     backstop=min(BACKSTOP * ahead.timeout, self.wait_left))
             except (OSError, RuntimeError):  # no process, file or thread to spare: the
