@@ -219,3 +219,22 @@ def test_any_weights_get_one_whole_message(problem, data) -> None:
     name, message = diagnosis_of(problem, got)
     assert name in {d.name for d in lasso.DIAGNOSES} | {"general"}
     assert message and "{" not in message and "}" not in message
+
+
+def test_the_story_step_size_is_worked_out_once_where_gradings_fork_from(monkeypatch) -> None:
+    """Every wrong story's diagnosis needs the step size of the 1,000 x 1,000 data (an SVD,
+    0.25 s): a batch's server works it out once (`warm_up`), its gradings reuse it."""
+    from grader.checks import housing
+
+    checks.warm_up()
+    svds: list[int] = []
+    real_norm = np.linalg.norm
+    monkeypatch.setattr(np.linalg, "norm", lambda *a, **k: svds.append(1) or real_norm(*a, **k))
+    X = housing.housing().X
+    assert lasso.step_size(X) == X.shape[0] / (2 * real_norm(X, 2) ** 2)
+    assert svds == []
+    small = np.array([[1.0, 0.0], [0.0, 2.0]])  # writeable: never kept, it may change
+    assert lasso.step_size(small) == pytest.approx(2 / (2 * 4.0))
+    small *= 2
+    assert lasso.step_size(small) == pytest.approx(2 / (2 * 16.0))
+    assert svds == [1, 1]
