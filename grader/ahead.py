@@ -3,8 +3,9 @@
 Exercise 4's story trains the learner's model on 1,000 x 1,000 data: most of a second of
 their CPU, which the grader would otherwise spend waiting, one core idle. An exercise
 names such a call (`Ahead`); as soon as its grading has the learner's worker, before
-pytest and hypothesis are even imported, a thread starts the call in a second worker (same
-file, same confinement, a cell of the same wall), and the grading goes on meanwhile. When the check makes the call, with the very same
+pytest and hypothesis are even imported, a thread makes the call's arguments and starts
+the call in a second worker (same file, same confinement, a cell of the same wall), and
+the grading goes on meanwhile. When the check makes the call, with the very same
 argument objects, it takes that result instead of calling again.
 
 Nothing the learner sees changes. The result is judged by the limits the check's own call
@@ -84,6 +85,13 @@ class EarlyCall:
             self.outcome = None
         finally:
             self.worker.close()
+
+    def arguments_made(self) -> bool:
+        """Wait until the thread has made the call's arguments; whether it could. From then
+        on the thread imports nothing (it only talks to its worker): a fork made after this
+        cannot inherit a module lock it holds (`grader.side_by_side`)."""
+        self._made.wait()
+        return self.args is not None
 
     def matches(self, args: tuple) -> bool:
         """Whether a call with `args` is this one (the same objects, not equal copies)."""

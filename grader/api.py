@@ -51,9 +51,8 @@ def grade(exercises: list[Exercise], submission: Path | Program | None, cwd: Pat
         # Two exercises or more on two cores: half of them in a fork (`grader.side_by_side`);
         # not in a batch, whose job slots use the cores already, nor in a process with other
         # threads (a Jupyter kernel), which a fork would copy in the middle of their work.
-        # (The thread of a call begun ahead starts after this test; the fork never runs its
-        # code nor touches its objects, and the one lock it takes, the story data's, is made
-        # anew in a fork: `grader.checks.housing`.)
+        # (The thread of a call begun ahead starts after this test; `grader.side_by_side`
+        # says how the fork keeps clear of it.)
         side_by_side = own and len(exercises) > 1 and _cores() > 1 and _one_thread()
         warm_template()
         # A call the checks name ahead runs in a worker of its own where a core is free

@@ -67,7 +67,7 @@ class GradingPlugin:
     @pytest.fixture(scope="module")
     def submission(self, request) -> Submission:
         submission = self.submissions[request.module.__name__]
-        submission.begin(getattr(request.module, "AHEAD", ()))  # `checkspec.Ahead`
+        submission.begin(getattr(request.module, "AHEAD", ()))  # `grader.ahead.Ahead`
         yield submission
         submission.stop()  # ends while the next exercise is graded; `grading` closes it
 

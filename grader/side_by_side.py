@@ -7,6 +7,13 @@ process the other, each with its own workers in the same resource wall. The fork
 results, and the replay records it made (`grader.replay`), back through a pipe. Each
 exercise is graded exactly as it would be alone (its own workers, checks and limits), so
 the report is the one a single process gives, only sooner.
+
+An exercise whose call named ahead (exercise 4's story) has begun stays in this process,
+where that call's thread runs. The fork waits until the thread has made the call's
+arguments, after which the thread only talks to its worker and imports nothing: a fork in
+the middle of an import would inherit that module's lock held by a thread it does not
+have, and hang on its first import of the module. The fork closes its copies of those
+workers' channels and leaves them alone.
 """
 
 from __future__ import annotations
@@ -52,10 +59,15 @@ def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall, *,
                        ) -> Report:
     """Grade `exercises` (at least two) in this process and a fork, and merge the reports;
     `early`: see `grader.submission.Submission`. `started`: submissions begun already (by
-    checks module), graded in this process; the fork never touches them, and the thread of
-    a call begun ahead (`grader.ahead`) goes on here while it runs."""
+    checks module), graded in this process (see above)."""
     started = started or {}
     here, there = split(exercises, started)
+    if not there:  # nothing for a fork to do
+        return run_checks(exercises, {**started, **start_submissions(
+            [e for e in exercises if e.checks_module not in started], files, wall=wall,
+            early=early)})
+    for submission in started.values():
+        submission.arguments_made()
     read, write = os.pipe()
     try:
         pid = os.fork()
@@ -67,7 +79,7 @@ def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall, *,
             early=early)})
     if pid == 0:  # the fork: grade `there`, send the result, and leave without cleanup
         os.close(read)
-        _fork_main(there, files, wall, write, early)
+        _fork_main(there, files, wall, write, early, started)
     os.close(write)
     reaped = False
     try:
@@ -95,12 +107,14 @@ def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall, *,
 
 
 def _fork_main(exercises: list[Exercise], files: dict, wall: Wall, write: int,
-               early: bool) -> None:
+               early: bool, started: dict[str, Submission]) -> None:
     """The fork's whole life: it never returns into the caller's code (its finally blocks
     would close the parent's wall)."""
     code = 0
     try:
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # _stop: end as on Ctrl-C
+        for submission in started.values():  # the parent's: its workers are reaped when
+            submission.forget()                # the parent ends them, not when we do
         before = replay.counts.copy()
         try:
             report = run_checks(exercises, start_submissions(exercises, files, wall=wall,

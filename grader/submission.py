@@ -125,13 +125,20 @@ class Submission:
         if not self.early or self._worker is None:
             return
         for ahead in calls:
-            if ahead.function in self._early:
-                continue
+            arguments = ahead.arguments
+            begun = self._early.get(ahead.function)
+            if begun is not None:
+                if begun.arguments_made():
+                    continue
+                del self._early[ahead.function]  # its thread could not make them: make
+                begun.close()                      # them here, where a failure is the
+                made = tuple(ahead.arguments())    # fixture's to report, and begin again
+                arguments = lambda made=made: made  # noqa: E731
             worker = None
             try:
                 worker = self._new_worker()
                 self._early[ahead.function] = EarlyCall(
-                    worker, self.exercise.function(ahead.function), ahead.arguments,
+                    worker, self.exercise.function(ahead.function), arguments,
                     timeout=min(ahead.timeout, self.time_left),
                     backstop=min(BACKSTOP * ahead.timeout, self.wait_left))
             except (OSError, RuntimeError):  # no process, file or thread to spare: the
@@ -156,6 +163,19 @@ class Submission:
         if self.program is None:
             return self.file.source
         return self.program.source.encode("utf-8", errors="replace")  # a lone surrogate: "?"
+
+    def arguments_made(self) -> None:
+        """Wait until every call begun ahead has its arguments (see `EarlyCall`)."""
+        for early in list(self._early.values()):
+            early.arguments_made()
+
+    def forget(self) -> None:
+        """In a fork that leaves this submission to the process that started it: close this
+        process's copies of its workers' channels, and nothing else (`Worker.forget`)."""
+        for early in self._early.values():
+            early.worker.forget()
+        if self._worker is not None:
+            self._worker.forget()
 
     def stop(self) -> None:
         """Start ending the worker; `close` finishes (see `Worker.stop`)."""
@@ -337,9 +357,9 @@ def start_submissions(exercises: list[Exercise], files: dict[str, Submitted | Pa
 def begin_ahead(submissions: dict[str, Submission]) -> None:
     """Start the calls each exercise names ahead (its `ahead` module's `AHEAD`) in those of
     `submissions` that start calls early; a call already begun is not begun again. Needs
-    neither pytest nor hypothesis, so a grading calls it before importing them. A module or
-    arguments that fail here are left to the check's fixture, which begins the calls again
-    and reports what broke."""
+    neither pytest nor hypothesis, so a grading calls it before importing them. A module
+    that fails here, or arguments the call's thread cannot make, are left to the check's
+    fixture, which begins the calls again and reports what broke."""
     for submission in submissions.values():
         module = submission.exercise.ahead_module
         if not submission.early or module is None:

@@ -219,6 +219,15 @@ class Worker:
             self.cell.remove()  # also what left the process group: setsid, double forks
         self._close_channel()
 
+    def forget(self) -> None:
+        """In a fork that leaves this worker to the process that started it: close this
+        process's copies of its channel and of the template's reply socket (the template
+        reaps a worker only when every copy is closed), without stopping it."""
+        self._closed = True
+        if isinstance(self.process, Spawned):
+            self.process.release()
+        self._close_channel()
+
     def _close_channel(self) -> None:
         for fd in (self._req, self._resp):
             try:

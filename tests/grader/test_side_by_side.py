@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import pytest
 
 from grader import api, catalog, replay, replay_store, side_by_side
+from grader.ahead import Ahead
 from grader.grading import GraderError
 from grader.sandbox import template
+from grader.sandbox.worker_start import warm_template
+from grader.submission import Submission
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -187,3 +192,68 @@ def test_the_imports_are_frozen_once_per_process(folder, monkeypatch):
     for _ in range(2):
         api.grade(exercise, folder / "exercise2.py", folder, quiz=False)
     assert freezes == [1]
+
+
+def test_the_fork_waits_until_the_story_has_its_arguments(folder, monkeypatch):
+    """A fork made while the story's thread imports (numpy.random, lazily) would inherit that
+    module's lock, held by a thread it does not have, and hang on its first import of it."""
+    from grader.checks import story
+
+    made, at_fork = [], []
+
+    def slowly():
+        time.sleep(0.5)
+        arguments = story.story_arguments()
+        made.append(True)
+        return arguments
+
+    monkeypatch.setattr(story, "AHEAD", (Ahead("lasso_fit", slowly, story.STORY_TIMEOUT),))
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: at_fork.append(bool(made)) or real_fork())
+    report = grade_all(folder, monkeypatch, side_by_side_=True)
+    assert at_fork == [True]
+    assert [e.name for e in report.exercises] == [*catalog.names(), "quiz"]
+
+
+def test_a_fork_lets_go_of_the_workers_it_leaves_to_its_parent():
+    """The template reaps a worker once every copy of its reply socket is closed: a fork that
+    kept its copies would keep the parent's ended workers as zombies in the wall's count."""
+    warm_template()
+    if template.started() is None:
+        pytest.skip("no warm template here")
+    made = Submission(ROOT / "solutions" / "exercise4.py", catalog.find("exercise4"))
+    worker = made._worker
+    worker.hello()
+    pid = worker.process.pid
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            made.forget()
+            os.write(write, b"x")
+            time.sleep(30)
+        finally:
+            os._exit(0)
+    try:
+        os.close(write)
+        assert os.read(read, 1) == b"x"
+        made.close()
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not os.path.exists(f"/proc/{pid}")  # reaped while the fork still lives
+    finally:
+        os.close(read)
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+
+
+def test_nothing_to_grade_never_runs_pytest_on_the_current_folder(tmp_path, monkeypatch):
+    """pytest given no paths collects the current folder: the learner's own files."""
+    from grader import grading
+
+    (tmp_path / "exercise1.py").write_text("open('imported', 'w').close()\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(GraderError):
+        grading.run_checks([], {})
+    assert not (tmp_path / "imported").exists()
