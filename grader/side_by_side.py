@@ -22,6 +22,7 @@ import os
 import pickle
 import signal
 import time
+import warnings
 from collections.abc import Collection
 
 from grader import replay
@@ -70,7 +71,9 @@ def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall, *,
         submission.arguments_made()
     read, write = os.pipe()
     try:
-        pid = os.fork()
+        with warnings.catch_warnings():  # Python 3.12+ warns of any other thread; the
+            warnings.simplefilter("ignore", DeprecationWarning)  # story's only does I/O now
+            pid = os.fork()
     except OSError:  # no process to spare (a process limit): grade them all here
         os.close(read)
         os.close(write)

@@ -209,3 +209,20 @@ def test_grade_starts_the_story_before_it_imports_pytest_or_hypothesis(tmp_path)
         begun = [line for line in done.stdout.splitlines() if line.startswith("BEGUN")]
         assert begun == ["BEGUN False False"], (target, done.stdout[-2000:], done.stderr[-2000:])
         assert "20/20" in done.stdout
+
+
+def test_arguments_the_thread_cannot_make_are_the_fixtures_to_report():
+    """The story's thread makes its arguments quietly; if it cannot, the check's fixture,
+    which begins the calls again, makes them itself and so reports what broke."""
+    def broken():
+        raise RuntimeError("the data could not be built")
+
+    calls = (Ahead("lasso_fit", broken, 2.0),)
+    made = Submission(ROOT / "solutions" / "exercise4.py", EXERCISE4, early=True)
+    try:
+        made.begin(calls)  # as `grade` does, before pytest
+        with pytest.raises(RuntimeError, match="could not be built"):
+            made.begin(calls)  # as the check's fixture does
+        assert made._early == {}
+    finally:
+        made.close()
