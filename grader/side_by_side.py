@@ -64,9 +64,7 @@ def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall, *,
     started = started or {}
     here, there = split(exercises, started)
     if not there:  # nothing for a fork to do
-        return run_checks(exercises, {**started, **start_submissions(
-            [e for e in exercises if e.checks_module not in started], files, wall=wall,
-            early=early)})
+        return run_checks(exercises, _submissions(exercises, started, files, wall, early))
     for submission in started.values():
         submission.arguments_made()
     read, write = os.pipe()
@@ -77,17 +75,14 @@ def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall, *,
     except OSError:  # no process to spare (a process limit): grade them all here
         os.close(read)
         os.close(write)
-        return run_checks(exercises, {**started, **start_submissions(
-            [e for e in exercises if e.checks_module not in started], files, wall=wall,
-            early=early)})
+        return run_checks(exercises, _submissions(exercises, started, files, wall, early))
     if pid == 0:  # the fork: grade `there`, send the result, and leave without cleanup
         os.close(read)
         _fork_main(there, files, wall, write, early, started)
     os.close(write)
     reaped = False
     try:
-        mine = run_checks(here, {**started, **start_submissions(
-            [e for e in here if e.checks_module not in started], files, wall=wall, early=early)})
+        mine = run_checks(here, _submissions(here, started, files, wall, early))
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
         os.waitpid(pid, 0)
@@ -107,6 +102,14 @@ def grade_side_by_side(exercises: list[Exercise], files: dict, wall: Wall, *,
         replay.enable(book)
     replay.counts.update(counts)
     return merged([mine, payload], exercises)
+
+
+def _submissions(exercises: list[Exercise], started: dict[str, Submission], files: dict,
+                 wall: Wall, early: bool) -> dict[str, Submission]:
+    """The submissions of `exercises`: those `started` already, and the others started now."""
+    return {**{m: s for m, s in started.items() if any(e.checks_module == m for e in exercises)},
+            **start_submissions([e for e in exercises if e.checks_module not in started],
+                                files, wall=wall, early=early)}
 
 
 def _fork_main(exercises: list[Exercise], files: dict, wall: Wall, write: int,
