@@ -139,13 +139,20 @@ class GradingPlugin:
             return spent + started - submission.time_left > REPLAY_BUDGET
 
         learning = module in self.unreplayed
+        plan = replay.plan(pyfuncitem.nodeid)
         try:
-            passed = replay.replay(handle.inner_test, _fixtures(pyfuncitem), calls, stop=over_budget)
+            with submission.planned(plan) as planned:
+                passed = replay.replay(handle.inner_test, _fixtures(pyfuncitem), calls,
+                                       stop=over_budget)
         except Abort:  # a time limit or a crash: final, unless the result is thrown away anyway
             if not learning:
                 raise
             self._unlearnable.add(module)
             passed = False
+        else:
+            passed = passed and not planned.untaken
+            if passed and plan is None:
+                replay.keep_plan(pyfuncitem.nodeid, planned.made)
         self.replay_time[module] = spent + started - submission.time_left
         if passed:
             self.replay_passed.setdefault(module, set()).add(pyfuncitem.nodeid)
@@ -172,11 +179,14 @@ class GradingPlugin:
             return (yield)
         original = handle.inner_test
         handle.inner_test, calls = replay.recorder(original, set(_fixtures(item)))
+        submission = self.submissions[item.module.__name__]
         try:
-            result = yield
+            with submission.planned(None) as planned:
+                result = yield
         finally:
             handle.inner_test = original
         replay.keep(item.nodeid, calls)
+        replay.keep_plan(item.nodeid, planned.made)
         return result
 
     @pytest.hookimpl(wrapper=True)

@@ -78,6 +78,24 @@ def recorder(test: Callable, fixtures: set[str]) -> tuple[Callable, list[dict]]:
     return recording, calls
 
 
+PLAN = " (calls)"
+"""The book keeps, beside each check's inputs (under its key), the calls of the learner's
+functions those inputs led to (under its key and this), so that a replay can send them to
+the worker in batches (`grader.submission.Submission.planned`)."""
+
+
+def plan(key: str) -> list[dict] | None:
+    """The learner calls `key`'s recorded inputs led to, in order, if they are known."""
+    return None if _book is None else _book.get(key + PLAN)
+
+
+def keep_plan(key: str, calls: list[dict]) -> None:
+    """Keep `calls` as the learner calls of `key`'s inputs, unless replay is off or they are
+    known already."""
+    if _book is not None and key + PLAN not in _book and key in _book:
+        _book[key + PLAN] = calls
+
+
 def keep(key: str, calls: list[dict]) -> None:
     """Keep `calls` as `key`'s inputs, unless replay is off or they are already known."""
     if _book is not None and key not in _book and calls:

@@ -148,7 +148,8 @@ def _valid_reply(header: object, seq: int) -> dict | None:
         mutated, aliased = header.get("mutated", []), header.get("aliased")
         if type(mutated) is not list:
             raise ValueError
-        return {"ok": True, "type": _text(header.get("type")), "shape": shape,
+        return {"ok": True, "done": header.get("done") is True,
+                "type": _text(header.get("type")), "shape": shape,
                 "dtype": _text(header.get("dtype"), optional=True),
                 "numeric": header.get("numeric") is True,
                 "too_large": header.get("too_large") is True,

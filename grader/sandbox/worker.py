@@ -150,28 +150,45 @@ class Worker:
         """Call `func(*args)` in the worker; arrays travel as float64 bytes. The call may use
         `timeout` seconds of CPU time, and wait BACKSTOP times that (or `backstop`) seconds
         on the backstop's clock."""
-        self.hello()
+        specs, payload = wire(args)
+        header = {"op": "call", "func": func, "names": names, "args": specs}
+        return self._exchange(header, payload, 1, timeout, backstop)[0]
+
+    def call_many(self, calls: list[tuple[str, list[str], list]], *, timeout: float,
+                  backstop: float, budget: float) -> list[Reply]:
+        """Make `calls` (each `(func, names, args)` as for `call`) in order, in one exchange:
+        the answers to the first of them, up to and including one that raised or the one
+        after which they had used `budget` of CPU (or of the clock, times BACKSTOP). All of
+        them together may use `timeout` seconds of CPU and `backstop` of the clock, so a
+        batch that passes its limits holds no call that would fail its own."""
         specs, chunks = [], []
-        for arg in args:
-            if isinstance(arg, np.ndarray):
-                array = np.ascontiguousarray(arg, dtype=np.float64)
-                specs.append({"kind": "array", "shape": list(array.shape)})
-                chunks.append(array.tobytes())
-            else:
-                specs.append({"kind": "float", "value": float(arg)})
-        payload = b"".join(chunks)
-        self._seq += 1
-        header = json.dumps({"op": "call", "func": func, "names": names, "args": specs,
-                             "nbytes": len(payload), "seq": self._seq}).encode()
+        for func, names, args in calls:
+            arg_specs, data = wire(args)
+            specs.append({"func": func, "names": names, "args": arg_specs, "nbytes": len(data)})
+            chunks.append(data)
+        header = {"op": "calls", "calls": specs, "budget": budget, "wait": BACKSTOP * budget}
+        return self._exchange(header, b"".join(chunks), len(calls), timeout, backstop)
+
+    def _exchange(self, header: dict, payload: bytes, calls: int, timeout: float,
+                  backstop: float | None) -> list[Reply]:
+        self.hello()
+        first = self._seq + 1
+        header = json.dumps({**header, "nbytes": len(payload), "seq": first}).encode()
         limit = self._limit(timeout, BACKSTOP * timeout if backstop is None else backstop)
         self._write_all(struct.pack(">I", len(header)) + header + payload, limit)
+        replies: list[Reply] = []
         try:
-            reply = read_reply(lambda n: self._read_exact(n, limit), self._seq)
+            while len(replies) < calls:
+                reply = read_reply(lambda n: self._read_exact(n, limit), first + len(replies))
+                replies.append(reply)
+                if calls > 1 and (not reply.header["ok"] or reply.header["done"]):
+                    break
         except Malformed as malformed:
             self._fail(malformed.how, Malformed)
+        self._seq = first + len(replies) - 1
         self.used()
-        self.meter.end_strays()  # nothing the call started outlives it
-        return reply
+        self.meter.end_strays()  # nothing the calls started outlives them
+        return replies
 
     def stop(self) -> None:
         """Start ending a full-tier worker without waiting (its pid namespace takes about
@@ -300,6 +317,20 @@ class Worker:
     def _fail(self, how: str, kind: type[WorkerDied] = WorkerDied) -> None:
         self.close()
         raise kind(how)
+
+
+def wire(args: list) -> tuple[list[dict], bytes]:
+    """How `args` travel to the worker: their specs and their float64 bytes. Two calls with
+    the same wire form are the same call, to the last bit (-0.0, NaN payloads)."""
+    specs, chunks = [], []
+    for arg in args:
+        if isinstance(arg, np.ndarray):
+            array = np.ascontiguousarray(arg, dtype=np.float64)
+            specs.append({"kind": "array", "shape": list(array.shape)})
+            chunks.append(array.tobytes())
+        else:
+            specs.append({"kind": "float", "value": float(arg)})
+    return specs, b"".join(chunks)
 
 
 def _wait_for_end(process: subprocess.Popen, timeout: float) -> None:

@@ -11,10 +11,16 @@ over two pipes:
     frame = 4-byte big-endian header length, JSON header, then `nbytes` of raw float64 data
 
 Requests:  {"op": "call", "seq": N, "func": NAME, "args": [ARG, ...]} with ARG either
-           {"kind": "float", "value": X} or {"kind": "array", "shape": [...]} (data follows).
+           {"kind": "float", "value": X} or {"kind": "array", "shape": [...]} (data follows);
+           or {"op": "calls", "seq": N, "calls": [CALL, ...], "budget": S, "wait": S}: several
+           calls, in order, each CALL as above plus its own "nbytes" (their data follows, in
+           order). The worker stops after a call that raised, or once the calls have used
+           `budget` seconds of its CPU or `wait` seconds of the clock (a hint only: the grader
+           enforces the limits), and answers each call it made with its own response.
 Responses: {"seq": N, "ok": true, "type": ..., "shape": [...] | null, "nbytes": N, "mutated": [...],
            "aliased": NAME | null} with the result as float64 data when it converts,
-           or {"ok": false, "error": {...}} when the learner's code raised.
+           or {"ok": false, "error": {...}} when the learner's code raised. The answer to the
+           i-th of several calls has seq N + i and "done": true if the worker stopped there.
 
 Only plain numbers cross back, converted to float64 here, so no object the learner returns
 can reach the grader's process.
@@ -28,6 +34,7 @@ import linecache
 import os
 import struct
 import sys
+import time
 import traceback
 import types
 
@@ -238,9 +245,20 @@ def run(submission: str, req_fd: int, resp_fd: int, functions: list[str], plan: 
             request, payload = read_frame(req_fd)
         except EOFError:
             return
-        header, data = call(module, request, payload, submission)
-        header["seq"] = request.get("seq")
-        write_frame(resp_fd, header, data)
+        # Each call is made from this frame, as deep in the stack as a single one.
+        calls, view = request.get("calls") or [request], memoryview(payload)
+        began, waited = time.process_time(), time.monotonic()
+        for index, one in enumerate(calls):
+            header, data = call(module, one, view[:one.get("nbytes", len(view))], submission)
+            view = view[one.get("nbytes", len(view)):]
+            header["seq"] = request.get("seq", 0) + index
+            if "calls" in request:
+                header["done"] = (not header["ok"] or index == len(calls) - 1
+                                  or time.process_time() - began > request["budget"]
+                                  or time.monotonic() - waited > request["wait"])
+            write_frame(resp_fd, header, data)
+            if header.get("done"):
+                break
 
 
 if __name__ == "__main__":

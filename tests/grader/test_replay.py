@@ -9,6 +9,7 @@ keeps state between calls, and slow code that stops replaying.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,35 @@ def test_a_replay_makes_exactly_the_calls_grading_alone_makes(graded_with_replay
         calls.clear()
         assert graded_with_replay(exercise, path) == alone
         assert len(drawn) > 50 and calls == drawn, exercise.name
+
+
+def test_a_replay_sends_its_calls_in_batches_and_the_worker_runs_exactly_those_of_alone(
+        graded_with_replay, monkeypatch):
+    """A replay sends the calls its check made last time in batches (`Submission.planned`):
+    far fewer exchanges, and the worker runs the very calls grading alone runs, in order."""
+    from grader.sandbox.worker import Worker
+
+    exchanges: list[list] = []
+    original = Worker._exchange
+
+    def logged(self, header, payload, calls, *rest):
+        answers = original(self, header, payload, calls, *rest)
+        sent, offset, made = header.get("calls") or [{**header, "nbytes": len(payload)}], 0, []
+        for call in sent[:len(answers)]:
+            made.append((call["func"], json.dumps(call["args"]),
+                         payload[offset:offset + call["nbytes"]]))
+            offset += call["nbytes"]
+        exchanges.append(made)
+        return answers
+
+    monkeypatch.setattr(Worker, "_exchange", logged)
+    for exercise in catalog.exercises()[:3]:  # exercise 4's story is a call begun ahead
+        path = SOLUTIONS / exercise.file
+        exchanges.clear()
+        alone = grade([exercise], {exercise.name: path})
+        ran_alone = [call for batch in exchanges for call in batch]
+        exchanges.clear()
+        assert graded_with_replay(exercise, path) == alone
+        ran_replayed = [call for batch in exchanges for call in batch]
+        assert len(ran_alone) > 50 and ran_replayed == ran_alone, exercise.name
+        assert len(exchanges) * 5 < len(ran_alone), exercise.name
