@@ -223,3 +223,29 @@ def describe_exception(error: dict) -> str:
         text += (". Each exercise file is graded on its own: copy what you need from the other "
                  "file into this one")
     return text
+
+
+class OutOfTime(Abort):
+    """The submission used up its total time; its remaining calls are not run."""
+
+    def __init__(self, call: Call, seconds: float, *, waited: bool = False) -> None:
+        if waited:
+            super().__init__(f"called {call}: not run, because your code has spent the "
+                             f"{seconds:g} s of waiting it may spend in this exercise while "
+                             "using little CPU (it sleeps or blocks). Look for time.sleep, "
+                             "input() or a wait that never ends.")
+        else:
+            super().__init__(f"called {call}: not run, because your code has used up the "
+                             f"{seconds:g} s of CPU time it gets for this exercise. Look for "
+                             "a loop that never ends or a very slow computation.")
+
+
+class Unreadable(Abort):
+    """What came back cannot be converted or checked (a forged or garbled answer): the
+    learner's failure, never the grader's."""
+
+    def __init__(self, call: Call, detail: str) -> None:
+        self.call = call
+        super().__init__(f"called {call}: it returned something the grader cannot read "
+                         f"({detail}). Return a plain numpy array or number, as the "
+                         "docstring asks.")

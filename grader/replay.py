@@ -10,6 +10,11 @@ fails, the exercise is graded again in a new worker (`grader.grading`): the chec
 passed their replay replay again, and hypothesis runs as usual for the others, so the
 learner sees the same smallest counterexample, found the same way, as when grading alone.
 
+The book also keeps the calls of the learner's functions each check made with those inputs
+(`plan`), so that a replay sends them to the worker in batches instead of one exchange per
+call; `grader.submission.Submission.planned` makes sure the worker runs no call the check
+does not make, in the order it makes them, or the replay counts as failed.
+
 `grade batch` and `grade watch` turn this on (`enable`) after grading the reference once; a
 single `grade` run replays what earlier runs on this machine kept (`grader.replay_store`).
 """

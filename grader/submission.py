@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import json
 import shutil
 import tempfile
 import weakref
-from dataclasses import dataclass
-from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,58 +22,20 @@ from grader import notebook
 from grader.ahead import Ahead, EarlyCall
 from grader.sandbox import isolation
 from grader.catalog import Exercise, Function
-from grader.failures import (Abort, Call, CannotLoad, Crashed, NoFile, NotStarted, Raised,
-                             Stalled, TimedOut, describe_exception)
+from grader.failures import (Call, CannotLoad, Crashed, NoFile, NotStarted, OutOfTime, Raised,
+                             Stalled, TimedOut, Unreadable, describe_exception)
 from grader.locate import Submitted, read_path
+from grader.planned_calls import PLAN_SHARE, Plan, Planned, Unplanned  # noqa: F401
 from grader.outcome import Outcome, unreadable  # noqa: F401  (Outcome: the checks' type)
 from grader.sandbox.cgroups import Wall
 from grader.sandbox.cputime import BACKSTOP
 from grader.program import Program, load_failure, top_level
 from grader.sandbox.isolation import Tier
-from grader.sandbox.worker import Malformed, Worker, WorkerDied, WorkerTimeout, wire
-
-PLAN_CALLS = 64
-PLAN_BYTES = 1 << 20
-"""At most this many planned calls, with at most this many bytes of arguments, are sent to
-the worker in one exchange (`Submission.planned`)."""
-PLAN_SHARE = 0.1
-"""The worker stops a batch of planned calls once they have used this share of one call's
-CPU limit, so that a batch stays well within the limit each of its calls has alone."""
+from grader.sandbox.worker import Malformed, Worker, WorkerDied, WorkerTimeout
 
 TIME_LIMIT = 30.0
 """Seconds of CPU time (imports and calls, and all they start) one submission may use in all
 its checks. Its calls may also wait BACKSTOP times that on the backstop's clock (`cputime`)."""
-
-
-class OutOfTime(Abort):
-    """The submission used up its total time; its remaining calls are not run."""
-
-    def __init__(self, call: Call, seconds: float, *, waited: bool = False) -> None:
-        if waited:
-            super().__init__(f"called {call}: not run, because your code has spent the "
-                             f"{seconds:g} s of waiting it may spend in this exercise while "
-                             "using little CPU (it sleeps or blocks). Look for time.sleep, "
-                             "input() or a wait that never ends.")
-        else:
-            super().__init__(f"called {call}: not run, because your code has used up the "
-                             f"{seconds:g} s of CPU time it gets for this exercise. Look for "
-                             "a loop that never ends or a very slow computation.")
-
-
-class Unreadable(Abort):
-    """What came back cannot be converted or checked (a forged or garbled answer): the
-    learner's failure, never the grader's."""
-
-    def __init__(self, call: Call, detail: str) -> None:
-        self.call = call
-        super().__init__(f"called {call}: it returned something the grader cannot read "
-                         f"({detail}). Return a plain numpy array or number, as the "
-                         "docstring asks.")
-
-
-class Unplanned(Exception):
-    """A replay's calls did not go as planned (`Submission.planned`): the replay fails, and
-    the exercise is graded again as any failed replay is (`grader.grading`)."""
 
 
 class ConfinementFailed(Exception):
@@ -118,7 +77,7 @@ class Submission:
         self._seen_cpu = 0.0
         self.early = early
         self._early: dict[str, EarlyCall] = {}
-        self._plan: _Plan | None = None
+        self._plan: Plan | None = None
         self._made: list[dict] | None = None
         self.start()
 
@@ -219,36 +178,17 @@ class Submission:
 
     @contextlib.contextmanager
     def planned(self, plan: list[dict] | None) -> Iterator[Planned]:
-        """Inside the block, make the calls `plan` names (`{"function", "args"}`, in order:
-        those an earlier run of the same check with the same inputs made, `grader.replay`)
-        in batches, one exchange with the worker for many calls, and answer the checks'
-        calls from them.
-
-        Each call a check makes is compared, to the last bit of every argument, with the
-        next planned one. The first call that differs before its batch was sent ends the
-        plan: it and the rest are made one by one, as without a plan. A call that differs
-        from one already sent raises `Unplanned`; so does a batch that breaks a limit (which
-        of its calls broke it is not known); the caller counts the replay as failed, and so
-        also when the block ends with answers not taken (`Planned.untaken`). So a replay
-        that passes made, in the worker, exactly the calls it would have made one by one.
-
-        Yields the calls made (`Planned.made`, in the same form, for `replay.keep_plan`)."""
+        """Inside the block, send the calls `plan` names to the worker in batches and answer
+        the checks' calls from them (`grader.planned_calls`). Yields the calls made."""
         planned = Planned(made=[])
         self._made = planned.made
-        self._plan = _Plan(plan) if plan and self._plannable(plan) else None
+        names = {f.name for f in self.exercise.functions}
+        self._plan = Plan(plan) if plan and Plan.usable(plan, names) else None
         try:
             yield planned
         finally:
             planned.untaken = self._plan is not None and bool(self._plan.fetched)
             self._made, self._plan = None, None
-
-    def _plannable(self, plan: list[dict]) -> bool:
-        """Whether every call of `plan` names one of this exercise's functions, with numbers."""
-        names = {f.name for f in self.exercise.functions}
-        return all(isinstance(c, dict) and c.get("function") in names
-                   and isinstance(c.get("args"), list)
-                   and all(isinstance(a, (np.ndarray, float, int)) for a in c["args"])
-                   for c in plan)
 
     def __getattr__(self, name: str):
         try:
@@ -262,7 +202,10 @@ class Submission:
         call = Call(function.name, function.params, tuple(_frozen(a) for a in args))
         if self._made is not None:
             self._made.append({"function": function.name, "args": list(call.args)})
-        reply = self._planned_reply(function, call) if self._plan is not None else None
+        reply = None
+        if self._plan is not None:
+            reply = self._plan.answer(function.name, call.args,
+                                      lambda batch: self._batch(function, call, batch))
         return self._outcome(function, call, reply if reply is not None else
                              self._reply(function, call, args))
 
@@ -329,35 +272,15 @@ class Submission:
             raise Unreadable(call, problem)
         return outcome
 
-    def _planned_reply(self, function: Function, call: Call):
-        """The answer to `call` from the plan, fetching the next batch when needed; None
-        when the plan has ended (the call is then made alone)."""
-        plan = self._plan
-        wired = _wired(function.name, call.args)
-        if not plan.fetched:
-            if not plan.waiting or _wired(**plan.waiting[0]) != wired:
-                self._plan = None  # nothing of the plan was sent: go on without it
-                return None
-            self._fetch(function, call)
-        name_args, reply = plan.fetched.popleft()
-        if name_args != wired:
-            raise Unplanned(f"{call} was not the planned call")
-        return reply
-
-    def _fetch(self, function: Function, call: Call) -> None:
-        """Send the plan's next batch, which starts with `call`, and keep the answers."""
-        plan = self._plan
+    def _batch(self, function: Function, call: Call, batch: list[dict]) -> list:
+        """The worker's answers to `batch`, a plan's calls starting with `call`."""
         worker = self._ready_worker(function)
         if self.time_left <= 0:
             raise OutOfTime(call, self.time_limit)
         if self.wait_left <= 0:
             raise OutOfTime(call, BACKSTOP * self.time_limit, waited=True)
-        batch, size = [], 0
-        while plan.waiting and len(batch) < PLAN_CALLS and (not batch or size < PLAN_BYTES):
-            batch.append(plan.waiting.popleft())
-            size += sum(a.nbytes for a in batch[-1]["args"] if isinstance(a, np.ndarray))
         try:
-            replies = worker.call_many(
+            return worker.call_many(
                 [(c["function"], list(self.exercise.function(c["function"]).params), c["args"])
                  for c in batch],
                 timeout=min(self.call_timeout, self.time_left),
@@ -366,12 +289,9 @@ class Submission:
         except (WorkerTimeout, WorkerDied):  # which call broke a limit is not known
             worker.close()
             self._worker = None
-            plan.waiting.clear()
             raise Unplanned("a batch of planned calls was stopped") from None
         finally:
             self._spend(worker)
-        plan.fetched.extend((_wired(**c), r) for c, r in zip(batch, replies))
-        plan.waiting.extendleft(reversed(batch[len(replies):]))
 
     def _ready_worker(self, function: Function) -> Worker:
         if self.file.problem is not None:
@@ -444,30 +364,6 @@ def _slow_import(name: str, waited: bool, cpu: float, backstop: float,
                 "for time.sleep, input() or a wait that never ends.")
     return (f"{name} did not finish {'running' if program else 'importing'} within {cpu:g} s "
             f"of CPU time. Is there a loop or a long computation {top_level(program)}?")
-
-
-@dataclass
-class Planned:
-    """What `Submission.planned` saw: the calls made in its block, and whether answers
-    fetched for the plan were left untaken (then the replay counts as failed)."""
-
-    made: list[dict]
-    untaken: bool = False
-
-
-class _Plan:
-    """The calls of a plan not yet sent, and the answers to those sent but not yet taken."""
-
-    def __init__(self, calls: list[dict]) -> None:
-        self.waiting: deque[dict] = deque(calls)
-        self.fetched: deque[tuple[tuple, object]] = deque()
-
-
-def _wired(function: str, args) -> tuple:
-    """A call as the worker receives it: equal for two calls exactly when it would run the
-    same call (the same function, the same bits in every argument)."""
-    specs, data = wire(list(args))
-    return function, json.dumps(specs), data
 
 
 def _frozen(arg):

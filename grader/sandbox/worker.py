@@ -7,8 +7,9 @@ session (so the whole tree can be killed at once): forked from the warm template
 afresh; either way confined as `grader.sandbox.isolation` plans for the tier, sends it
 float64 arguments, and reads back a JSON header plus raw float64 bytes, within a limit of
 CPU time (`cputime`: the worker's and all it starts, so a busy machine changes nothing) and
-a wall-clock backstop for code that sleeps. After its import and after each call, every
-process it started is killed. It never unpickles, never trusts a size it did not bound, and
+a wall-clock backstop for code that sleeps. After its import and after each call (or batch of
+calls, `call_many`, which a replay uses to send many in one exchange), every process it
+started is killed. It never unpickles, never trusts a size it did not bound, and
 checks every field of every header: the learner's code shares the worker process, so
 anything on the channel may be forged, and a forgery must at worst fail that one call, never
 the grader.

@@ -1,4 +1,4 @@
-"""A replay's calls sent in batches (`Submission.planned`): the worker runs a call only if
+"""A replay's calls sent in batches (`grader.planned_calls`): the worker runs a call only if
 the checks make it, in the order they make it, or the replay counts as failed.
 
 The learner's function here answers with how many times it has been called, so each
@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader import catalog, submission as submission_module
+from grader import catalog, planned_calls
 from grader.sandbox.worker import Worker
-from grader.submission import Submission, Unplanned
+from grader.planned_calls import Unplanned
+from grader.submission import Submission
 
 COUNTING = """
 import numpy as np
@@ -63,7 +64,7 @@ def test_a_plan_taken_as_made_answers_every_call_in_one_exchange(counted):
 
 
 def test_a_call_that_differs_before_its_batch_was_sent_is_made_alone(counted, monkeypatch):
-    monkeypatch.setattr(submission_module, "PLAN_CALLS", 2)
+    monkeypatch.setattr(planned_calls, "PLAN_CALLS", 2)
     made, exchanges = counted
     with made.planned(planned([1.0], [2.0], [3.0], [4.0])) as plan:
         first = [ran(made.sign_gradient(np.array([w]), 1.0)) for w in (1.0, 2.0)]

@@ -81,8 +81,8 @@ def test_no_call_runs_after_one_that_raised(worker):
 def test_a_batch_stops_once_its_calls_have_used_their_cpu_budget(worker):
     answers = many(worker, [("burn", ["seconds"], [0.05])] * 6, budget=0.04)
     assert len(answers) == 1 and answers[0].header["done"]
-    rest = many(worker, [("burn", ["seconds"], [0.01])] * 6, budget=0.035)
-    assert len(rest) == 4  # 0.01 s each: past 0.035 s after the fourth
+    rest = many(worker, [("burn", ["seconds"], [0.02])] * 6, budget=0.03)
+    assert len(rest) == 2  # 0.02 s of CPU each: past 0.03 s after the second
 
 
 def test_the_limit_holds_for_the_whole_batch(worker):
