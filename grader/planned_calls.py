@@ -61,8 +61,8 @@ class Plan:
     def usable(calls: object, functions: set[str]) -> bool:
         """Whether `calls` is a list of calls of `functions` with numbers for arguments."""
         return isinstance(calls, list) and all(
-            isinstance(c, dict) and c.get("function") in functions
-            and isinstance(c.get("args"), list)
+            isinstance(c, dict) and isinstance(c.get("function"), str)
+            and c["function"] in functions and isinstance(c.get("args"), list)
             and all(isinstance(a, (np.ndarray, float, int)) for a in c["args"])
             for c in calls)
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader import catalog, planned_calls
 from grader.sandbox.worker import Worker
-from grader.planned_calls import Unplanned
+from grader.planned_calls import Plan, Unplanned
 from grader.submission import Submission
 
 COUNTING = """
@@ -97,3 +99,23 @@ def test_a_plan_naming_what_the_exercise_does_not_have_is_not_used(counted):
     with made.planned(planned([1.0]) + foreign) as plan:
         assert ran(made.sign_gradient(np.array([1.0]), 1.0)) == 1
     assert exchanges == [1] and not plan.untaken
+
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
+    | st.sampled_from(["sign_gradient", "function", "args"]) | st.just(np.zeros(2)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["function", "args"]) | st.text(max_size=3), inner, max_size=3),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(calls=values)
+def test_any_plan_a_cache_file_may_hold_is_refused_or_well_formed(calls):
+    """The plan comes from a file in the user's cache: whatever it holds, checking it never
+    breaks, and only calls of the exercise's own functions, with numbers, are used."""
+    usable = Plan.usable(calls, {"sign_gradient"})
+    assert usable == (isinstance(calls, list) and all(
+        type(c) is dict and isinstance(c.get("function"), str) and c["function"] == "sign_gradient"
+        and isinstance(c.get("args"), list)
+        and all(isinstance(a, (np.ndarray, float, int)) for a in c["args"]) for c in calls))
