@@ -59,11 +59,14 @@ class Plan:
 
     @staticmethod
     def usable(calls: object, functions: set[str]) -> bool:
-        """Whether `calls` is a list of calls of `functions` with numbers for arguments."""
+        """Whether `calls` is a list of calls (`{"function", "args"}`) of `functions`, each
+        argument a float64 array or a float, as the checks' calls are recorded."""
         return isinstance(calls, list) and all(
-            isinstance(c, dict) and isinstance(c.get("function"), str)
-            and c["function"] in functions and isinstance(c.get("args"), list)
-            and all(isinstance(a, (np.ndarray, float, int)) for a in c["args"])
+            isinstance(c, dict) and c.keys() == {"function", "args"}
+            and isinstance(c["function"], str) and c["function"] in functions
+            and isinstance(c["args"], list) and all(
+                isinstance(a, float) or isinstance(a, np.ndarray) and a.dtype == np.float64
+                for a in c["args"])
             for c in calls)
 
     def answer(self, function: str, args: tuple,

@@ -139,13 +139,13 @@ class GradingPlugin:
             return spent + started - submission.time_left > REPLAY_BUDGET
 
         learning = module in self.unreplayed
-        plan = replay.plan(pyfuncitem.nodeid)
+        plan, planned = replay.plan(pyfuncitem.nodeid), None
         try:
             with submission.planned(plan) as planned:
                 passed = replay.replay(handle.inner_test, _fixtures(pyfuncitem), calls,
                                        stop=over_budget)
-        except Abort:  # a time limit or a crash: final, unless the result is thrown away anyway
-            if not learning:
+        except Abort:  # a time limit or a crash: final, unless the result is thrown away
+            if not learning and not (planned and planned.untaken):  # (calls after it ran)
                 raise
             self._unlearnable.add(module)
             passed = False

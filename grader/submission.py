@@ -201,7 +201,8 @@ class Submission:
         """Run `function(*args)` in the worker; raise a typed failure for anything but a value."""
         call = Call(function.name, function.params, tuple(_frozen(a) for a in args))
         if self._made is not None:
-            self._made.append({"function": function.name, "args": list(call.args)})
+            self._made.append({"function": function.name, "args": [
+                a if isinstance(a, np.ndarray) else float(a) for a in call.args]})
         reply = None
         if self._plan is not None:
             reply = self._plan.answer(function.name, call.args,

@@ -50,16 +50,17 @@ class Reply:
     value: np.ndarray | None
 
 
-def read_frame(read: Callable[[int], bytes]) -> Reply:
+def read_frame(read: Callable[[int], bytes], max_data: int = MAX_DATA_BYTES) -> Reply:
     """One frame, read with `read(n)` (exactly n bytes), with its size, header and data
-    bounded and checked before use; `Malformed` for anything else, whatever the bytes."""
+    (at most `max_data` bytes) bounded and checked before use; `Malformed` for anything
+    else, whatever the bytes."""
     (size,) = struct.unpack(">I", read(4))
     if size > MAX_HEADER_BYTES:
         raise Malformed
     try:
         header = json.loads(read(size))
         nbytes = header["nbytes"]
-        if type(nbytes) is not int or not 0 <= nbytes <= MAX_DATA_BYTES or nbytes % 8:
+        if type(nbytes) is not int or not 0 <= nbytes <= max_data or nbytes % 8:
             raise ValueError
         shape = None
         if header.get("numeric") is True:
@@ -76,9 +77,9 @@ def read_frame(read: Callable[[int], bytes]) -> Reply:
     return Reply(header, value)
 
 
-def read_reply(read: Callable[[int], bytes], seq: int) -> Reply:
+def read_reply(read: Callable[[int], bytes], seq: int, max_data: int = MAX_DATA_BYTES) -> Reply:
     """The answer to call number `seq`, read with `read(n)`, with only checked fields."""
-    reply = read_frame(read)
+    reply = read_frame(read, max_data)
     header = _valid_reply(reply.header, seq)
     if header is None:
         raise Malformed

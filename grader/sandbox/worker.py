@@ -41,6 +41,10 @@ from grader.sandbox.isolation import NPROC, NPROC_UNWALLED, Tier
 from grader.sandbox.template import Spawned
 
 
+BATCH_ANSWER_BYTES = 1 << 20
+"""The worker ends a batch of calls (`call_many`) once its answers hold this many bytes."""
+
+
 @dataclass(frozen=True)
 class _Limit:
     cpu: float
@@ -167,7 +171,8 @@ class Worker:
             arg_specs, data = wire(args)
             specs.append({"func": func, "names": names, "args": arg_specs, "nbytes": len(data)})
             chunks.append(data)
-        header = {"op": "calls", "calls": specs, "budget": budget, "wait": BACKSTOP * budget}
+        header = {"op": "calls", "calls": specs, "budget": budget, "wait": BACKSTOP * budget,
+                  "bytes": BATCH_ANSWER_BYTES}
         return self._exchange(header, b"".join(chunks), len(calls), timeout, backstop)
 
     def _exchange(self, header: dict, payload: bytes, calls: int, timeout: float,
@@ -178,15 +183,22 @@ class Worker:
         limit = self._limit(timeout, BACKSTOP * timeout if backstop is None else backstop)
         self._write_all(struct.pack(">I", len(header)) + header + payload, limit)
         replies: list[Reply] = []
+        room = MAX_DATA_BYTES + (BATCH_ANSWER_BYTES if calls > 1 else 0)
+
+        def read(n: int) -> bytes:  # a batch's answers together hold what one may, and a bit
+            nonlocal room
+            room -= n
+            return self._read_exact(n, limit)
+
         try:
             while len(replies) < calls:
-                reply = read_reply(lambda n: self._read_exact(n, limit), first + len(replies))
+                reply = read_reply(read, first + len(replies), max_data=room)
                 replies.append(reply)
                 if calls > 1 and (not reply.header["ok"] or reply.header["done"]):
                     break
         except Malformed as malformed:
             self._fail(malformed.how, Malformed)
-        self._seq = first + len(replies) - 1
+        self._seq = first + calls - 1  # an answer to a call not made is out of turn
         self.used()
         self.meter.end_strays()  # nothing the calls started outlives them
         return replies

@@ -14,9 +14,10 @@ Requests:  {"op": "call", "seq": N, "func": NAME, "args": [ARG, ...]} with ARG e
            {"kind": "float", "value": X} or {"kind": "array", "shape": [...]} (data follows);
            or {"op": "calls", "seq": N, "calls": [CALL, ...], "budget": S, "wait": S}: several
            calls, in order, each CALL as above plus its own "nbytes" (their data follows, in
-           order). The worker stops after a call that raised, or once the calls have used
-           `budget` seconds of its CPU or `wait` seconds of the clock (a hint only: the grader
-           enforces the limits), and answers each call it made with its own response.
+           order). The worker stops after a call that raised, once the calls have used
+           `budget` seconds of its CPU, `wait` seconds of the clock or "bytes" of answers, or
+           while a process a call started is still there (hints only: the grader enforces
+           the limits), and answers each call it made with its own response.
 Responses: {"seq": N, "ok": true, "type": ..., "shape": [...] | null, "nbytes": N, "mutated": [...],
            "aliased": NAME | null} with the result as float64 data when it converts,
            or {"ok": false, "error": {...}} when the learner's code raised. The answer to the
@@ -245,21 +246,59 @@ def run(submission: str, req_fd: int, resp_fd: int, functions: list[str], plan: 
             request, payload = read_frame(req_fd)
         except EOFError:
             return
+        batch = "calls" in request
+        calls, view = (request["calls"] if batch else [request]), memoryview(payload)
+        began, sent = (_CPU(), _CLOCK()) if batch else None, 0
         # Each call is made from this frame, as deep in the stack as a single one.
-        calls, view = request.get("calls") or [request], memoryview(payload)
-        began, waited = time.process_time(), time.monotonic()
         for index, one in enumerate(calls):
-            header, data = call(module, one, view[:one.get("nbytes", len(view))], submission)
-            view = view[one.get("nbytes", len(view)):]
+            size = one["nbytes"] if batch else len(view)
+            header, data = call(module, one, view[:size], submission)
+            view = view[size:]
             header["seq"] = request.get("seq", 0) + index
-            if "calls" in request:
-                header["done"] = (not header["ok"] or index == len(calls) - 1
-                                  or time.process_time() - began > request["budget"]
-                                  or time.monotonic() - waited > request["wait"])
+            if batch:
+                sent += len(data)
+                header["done"] = _batch_ends(header, index == len(calls) - 1, began, sent, request)
             write_frame(resp_fd, header, data)
             if header.get("done"):
                 break
 
+
+_CPU, _CLOCK = time.process_time, time.monotonic
+"""The clocks a batch reads, taken before any learner code runs (which may replace time's)."""
+
+
+def _batch_ends(header: dict, last: bool, began: tuple[float, float], sent: int,
+                request: dict) -> bool:
+    """Whether a batch stops after this answer: after the last call, a call that raised, or
+    once the batch used its budget of CPU time, of the clock or of answer bytes; or while a
+    process a call started is still there, so that the grader ends it now, as it would after
+    a single call. (Hints only: the grader holds the batch to its limits.)"""
+    return (last or not header["ok"] or _CPU() - began[0] > request["budget"]
+            or _CLOCK() - began[1] > request["wait"] or sent >= request["bytes"]
+            or _has_children())
+
+
+def _has_children() -> bool:
+    """Whether a process this one started still runs (one that ended, not yet waited for,
+    does not count: the grader leaves those too). True when it cannot tell."""
+    waitid = getattr(os, "waitid", None)
+    try:
+        if waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+            return True  # children, none of them ended
+    except ChildProcessError:
+        return False
+    except (OSError, TypeError):
+        return True
+    try:  # one has ended: are the others running?
+        for thread in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{thread}/children", "rb") as handle:
+                for pid in handle.read().split():
+                    with open(f"/proc/{int(pid)}/stat", "rb") as stat:
+                        if stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X"):
+                            return True
+    except (OSError, ValueError, IndexError):
+        return True
+    return False
 
 if __name__ == "__main__":
     main()

@@ -103,7 +103,8 @@ def test_a_plan_naming_what_the_exercise_does_not_have_is_not_used(counted):
 
 values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
-    | st.sampled_from(["sign_gradient", "function", "args"]) | st.just(np.zeros(2)),
+    | st.sampled_from(["sign_gradient", "function", "args"])
+    | st.sampled_from([np.zeros(2), np.zeros(2, dtype=np.int64), np.zeros(0, dtype=bool)]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
         st.sampled_from(["function", "args"]) | st.text(max_size=3), inner, max_size=3),
     max_leaves=12)
@@ -113,9 +114,14 @@ values = st.recursive(
 @given(calls=values)
 def test_any_plan_a_cache_file_may_hold_is_refused_or_well_formed(calls):
     """The plan comes from a file in the user's cache: whatever it holds, checking it never
-    breaks, and only calls of the exercise's own functions, with numbers, are used."""
+    breaks, only calls of the exercise's own functions with float arguments are used, and
+    a plan that is used can be sent."""
     usable = Plan.usable(calls, {"sign_gradient"})
     assert usable == (isinstance(calls, list) and all(
-        type(c) is dict and isinstance(c.get("function"), str) and c["function"] == "sign_gradient"
-        and isinstance(c.get("args"), list)
-        and all(isinstance(a, (np.ndarray, float, int)) for a in c["args"]) for c in calls))
+        type(c) is dict and sorted(c) == ["args", "function"] and isinstance(c["function"], str)
+        and c["function"] == "sign_gradient"
+        and isinstance(c["args"], list) and all(
+            type(a) is float or isinstance(a, np.ndarray) and a.dtype == np.float64
+            for a in c["args"]) for c in calls))
+    if usable:
+        assert [planned_calls._wired(**c)[0] for c in calls] == ["sign_gradient"] * len(calls)

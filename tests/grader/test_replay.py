@@ -172,3 +172,57 @@ def test_a_replay_sends_its_calls_in_batches_and_the_worker_runs_exactly_those_o
         ran_replayed = [call for batch in exchanges for call in batch]
         assert len(ran_alone) > 50 and ran_replayed == ran_alone, exercise.name
         assert len(exchanges) * 5 < len(ran_alone), exercise.name
+
+
+UNREADABLE_THEN_WRONG = '''import numpy as np
+
+calls = 0
+
+
+def sign_gradient(w, lam):
+    global calls
+    calls += 1
+    if calls == 11:
+        return np.zeros(w.shape, dtype=[("a", "f8")])
+    return (2.0 if 12 <= calls <= 16 else 1.0) * lam * np.sign(w)
+'''
+"""An answer the grader cannot read (a final failure) in the middle of a batch, and wrong
+answers for exactly the calls grading alone makes next."""
+
+HELPER_PROCESS = '''import os
+import time
+
+import numpy as np
+
+child, none_before = None, False
+
+
+def sign_gradient(w, lam):
+    global child, none_before
+    alive = False
+    if child is not None:
+        try:
+            alive = os.waitpid(child, os.WNOHANG) == (0, 0)
+        except ChildProcessError:
+            pass
+    wrong, none_before = not alive and none_before, not alive
+    if not alive:
+        child = os.fork()
+        if child == 0:
+            time.sleep(60)
+            os._exit(0)
+    return (2.0 if wrong else 1.0) * lam * np.sign(w)
+'''
+"""Keeps a helper process between calls, and is wrong when it finds none twice running:
+the grader ends every process a call leaves, after each call."""
+
+
+@pytest.mark.parametrize("code", [UNREADABLE_THEN_WRONG, HELPER_PROCESS],
+                         ids=["final failure mid-batch", "helper process"])
+def test_code_that_would_meet_calls_in_batches_otherwise_gets_the_report_of_alone(
+        graded_with_replay, tmp_path, code):
+    path = tmp_path / "exercise1.py"
+    path.write_text(code)
+    alone = grade([catalog.find("exercise1")], {"exercise1": path})
+    assert alone.score < alone.max_score
+    assert graded_with_replay(catalog.find("exercise1"), path) == alone

@@ -8,9 +8,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.sandbox.worker import Worker, WorkerTimeout
+from grader.sandbox.worker import Worker, WorkerDied, WorkerTimeout
 
 COUNTER = """
+import json
+import os
+import struct
+import sys
 import time
 
 import numpy as np
@@ -35,8 +39,35 @@ def burn(seconds):
     while time.process_time() < until:
         pass
     return seconds
+
+
+def spawn(seconds):
+    if os.fork() == 0:
+        time.sleep(seconds)
+        os._exit(0)
+    return seconds
+
+
+def big(megabytes):
+    return np.zeros(int(megabytes * 2 ** 20) // 8)
+
+
+def no_clock():
+    time.process_time = time.monotonic = None
+    return 0.0
+
+
+def flood(count):
+    # Forged answers of 2 MiB each, with the sequence numbers the grader waits for.
+    request = sys._getframe(2).f_locals["request"]
+    for index in range(int(count)):
+        header = json.dumps({"seq": request["seq"] + index, "ok": True, "done": False,
+                             "type": "ndarray", "shape": [2 ** 18], "numeric": True,
+                             "nbytes": 2 ** 21}).encode()
+        os.write(4, struct.pack(">I", len(header)) + header + bytes(2 ** 21))
+    return 0.0
 """
-NAMES = ["f", "count", "burn"]
+NAMES = ["f", "count", "burn", "spawn", "big", "no_clock", "flood"]
 
 
 @pytest.fixture
@@ -90,3 +121,24 @@ def test_the_limit_holds_for_the_whole_batch(worker):
     (and the caller cannot tell which call broke the limit, so it grades without batches)."""
     with pytest.raises(WorkerTimeout):
         many(worker, [("burn", ["seconds"], [0.05])] * 8, timeout=0.2)
+
+
+def test_a_batch_stops_while_a_process_a_call_started_runs(worker):
+    """After a single call the grader ends what it started; a batch stops there, so the
+    next call meets what it would meet after a single call."""
+    answers = many(worker, [("spawn", ["seconds"], [30.0])] + [("f", ["w", "lam"], [np.ones(1), 1.0])] * 3)
+    assert len(answers) == 1 and answers[0].header["done"]
+    assert worker.meter.cell is None or worker.meter.cell.tasks() in (None, 1, 2)
+    assert len(many(worker, [("f", ["w", "lam"], [np.ones(1), 1.0])] * 3)) == 3
+
+
+def test_a_batch_stops_after_a_megabyte_of_answers_and_cannot_be_flooded(worker):
+    assert len(many(worker, [("big", ["megabytes"], [0.4])] * 6)) == 3  # 1.2 MiB after three
+    with pytest.raises(WorkerDied):  # 40 forged answers of 2 MiB: past what a batch may hold
+        many(worker, [("flood", ["count"], [40.0])] + [("count", [], [])] * 39)
+
+
+def test_code_that_replaces_the_clocks_breaks_neither_single_calls_nor_batches(worker):
+    assert worker.call("no_clock", [], [], timeout=5.0).header["ok"]
+    assert len(many(worker, [("f", ["w", "lam"], [np.ones(2), 1.0])] * 3)) == 3
+    assert worker.call("count", [], [], timeout=5.0).header["ok"]
