@@ -18,9 +18,8 @@ from grader.catalog import find
 from grader.checks import exercise4
 from grader.checkspec import Ahead
 from grader.grading import grade
-from grader.failures import OutOfTime
+from grader.failures import Abort, OutOfTime, TimedOut
 from grader.submission import Submission
-from grader.failures import Abort, TimedOut
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "exercise4"
